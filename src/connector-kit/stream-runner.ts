@@ -1,0 +1,123 @@
+import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import { ticketContentHash } from '../domain/ticket/content-hash.ts';
+import type { ConnectorSession, HttpStats, SourcePage } from './connector-module.ts';
+
+/**
+ * Runs one stream of a connector session page by page: normalise every record (malformed ones are
+ * set aside with their reason, the page goes on), hand the page and its cursor to the sink — which
+ * stores both in one transaction — and fetch the next page while the sink writes this one.
+ */
+export interface NormalisedPage {
+  tickets: { ticket: CanonicalTicket; contentHash: string; raw: unknown }[];
+  quarantined: { nativeId: string | null; reason: string; payload: unknown }[];
+  cursor: string;
+  sourceHighWaterMs: number | null;
+  progressAtMs: number | null;
+  fetched: number;
+  requests: number;
+  throttled: number;
+  waitedMs: number;
+}
+
+export interface PageSinkOutcome {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+}
+
+export interface StreamTotals extends PageSinkOutcome {
+  pages: number;
+  fetched: number;
+  cursor: string | null;
+}
+
+export interface RunStreamOptions<O extends PageSinkOutcome> {
+  session: ConnectorSession;
+  from: { cursor: string | null; sinceMs: number };
+  sink: (page: NormalisedPage) => Promise<O>;
+  onPage?: (page: NormalisedPage, outcome: O, totals: StreamTotals) => void | Promise<void>;
+  /** Keep the raw payload with each ticket (re-normalisation later); on by default. */
+  keepRaw?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function runStream<O extends PageSinkOutcome>(options: RunStreamOptions<O>): Promise<StreamTotals> {
+  const { session, sink, signal } = options;
+  const totals: StreamTotals = { pages: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, cursor: options.from.cursor };
+  let before = session.stats();
+  for await (const page of prefetch(session.ticketPages(options.from))) {
+    signal?.throwIfAborted();
+    const after = session.stats();
+    const normalised = normalisePage(session, page, options.keepRaw ?? true, delta(before, after));
+    before = after;
+    const outcome = await sink(normalised);
+    totals.pages += 1;
+    totals.fetched += normalised.fetched;
+    totals.inserted += outcome.inserted;
+    totals.updated += outcome.updated;
+    totals.unchanged += outcome.unchanged;
+    totals.quarantined += outcome.quarantined;
+    totals.cursor = page.nextCursor;
+    await options.onPage?.(normalised, outcome, totals);
+    if (page.done) break;
+  }
+  return totals;
+}
+
+function normalisePage(session: ConnectorSession, page: SourcePage, keepRaw: boolean, http: HttpStats): NormalisedPage {
+  const tickets: NormalisedPage['tickets'] = [];
+  const quarantined: NormalisedPage['quarantined'] = [];
+  let progressAtMs: number | null = null;
+  for (const raw of page.records) {
+    const result = session.normalise(raw);
+    if (!result.ok) {
+      quarantined.push({ nativeId: result.nativeId, reason: result.reason, payload: raw });
+      continue;
+    }
+    const updatedMs = Date.parse(result.ticket.updatedAt);
+    if (progressAtMs === null || updatedMs > progressAtMs) progressAtMs = updatedMs;
+    tickets.push({ ticket: result.ticket, contentHash: ticketContentHash(result.ticket), raw: keepRaw ? raw : undefined });
+  }
+  return {
+    tickets,
+    quarantined,
+    cursor: page.nextCursor,
+    sourceHighWaterMs: page.sourceHighWaterMs,
+    progressAtMs: page.sourceHighWaterMs ?? progressAtMs,
+    fetched: page.records.length,
+    requests: http.requests,
+    throttled: http.throttled,
+    waitedMs: http.waitedMs,
+  };
+}
+
+function delta(before: HttpStats, after: HttpStats): HttpStats {
+  return {
+    requests: after.requests - before.requests,
+    throttled: after.throttled - before.throttled,
+    retried: after.retried - before.retried,
+    waitedMs: after.waitedMs - before.waitedMs,
+  };
+}
+
+/**
+ * Pulls one item ahead of the consumer, so the next HTTP request is in flight while the current
+ * page is being written. At most one page is buffered: memory stays flat on million-ticket back-fills.
+ */
+export async function* prefetch<T>(source: AsyncIterable<T>): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let pending = iterator.next();
+  try {
+    while (true) {
+      const current = await pending;
+      if (current.done) return;
+      pending = iterator.next();
+      // A failed prefetch must not become an unhandled rejection while the page is being written.
+      pending.catch(() => undefined);
+      yield current.value;
+    }
+  } finally {
+    await iterator.return?.();
+  }
+}

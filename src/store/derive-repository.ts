@@ -1,0 +1,204 @@
+import type pg from 'pg';
+import { canonicalTicketSchema, type CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import { type Classifier, diffPoints, planDerive, pointId, type DeriveInput } from '../pipeline/derive/plan-derive.ts';
+
+/**
+ * The derive transaction: tickets changed since the last derive (by `tickets.change_seq`) are
+ * classified, touched hourly buckets recounted from the tickets, and the derive position advanced —
+ * in one transaction, serialised per connector by an advisory lock. State-based, so a retried or
+ * duplicated derive job converges and a re-sync with no changes writes nothing.
+ */
+export interface DeriveTarget {
+  organizationId: string;
+  connectorId: string;
+  connectorKey: string;
+  taxonomyId: string;
+  batchSize?: number;
+}
+
+export interface DeriveBatchResult {
+  processed: number;
+  classificationsWritten: number;
+  pointsWritten: number;
+  lastSeq: bigint;
+  /** More changed tickets are waiting beyond this batch. */
+  more: boolean;
+}
+
+export const driverSeriesKey = (connectorKey: string, driverKey: string): string => `driver_volume/${connectorKey}/${driverKey}`;
+export const unmatchedSeriesKey = (connectorKey: string): string => `unmatched_volume/${connectorKey}`;
+
+const LOCK_SPACE = 0x46_4c_44_56; // "FLDV"
+
+export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify: Classifier): Promise<DeriveBatchResult> {
+  const batchSize = target.batchSize ?? 5000;
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, target.connectorId]);
+    const lastSeq = await readPosition(client, target);
+    const rows = await readChanged(client, target, lastSeq, batchSize);
+    if (rows.length === 0) {
+      await client.query('COMMIT');
+      return { processed: 0, classificationsWritten: 0, pointsWritten: 0, lastSeq, more: false };
+    }
+    const plan = planDerive(rows.map((r) => r.input), classify);
+    await writeClassifications(client, target.taxonomyId, plan.classifications);
+    const pointsWritten = await recountHours(client, target, plan.touchedHours);
+    const newSeq = rows[rows.length - 1]?.changeSeq ?? lastSeq;
+    await client.query(
+      `UPDATE derive_states SET last_seq = $3::bigint, updated_at = now() WHERE connector_id = $1 AND taxonomy_id = $2`,
+      [target.connectorId, target.taxonomyId, newSeq.toString()],
+    );
+    await client.query('COMMIT');
+    return { processed: rows.length, classificationsWritten: plan.classifications.length, pointsWritten, lastSeq: newSeq, more: rows.length === batchSize };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** Derives until caught up with the tickets stored so far. */
+export async function deriveAll(pool: pg.Pool, target: DeriveTarget, classify: Classifier): Promise<{ processed: number; pointsWritten: number; batches: number }> {
+  const total = { processed: 0, pointsWritten: 0, batches: 0 };
+  for (;;) {
+    const batch = await deriveBatch(pool, target, classify);
+    total.processed += batch.processed;
+    total.pointsWritten += batch.pointsWritten;
+    if (batch.processed > 0) total.batches += 1;
+    if (!batch.more) return total;
+  }
+}
+
+async function readPosition(client: pg.PoolClient, target: DeriveTarget): Promise<bigint> {
+  const result = await client.query<{ last_seq: string }>(
+    `INSERT INTO derive_states (connector_id, taxonomy_id, last_seq, updated_at) VALUES ($1, $2, 0, now())
+     ON CONFLICT (connector_id, taxonomy_id) DO UPDATE SET connector_id = EXCLUDED.connector_id
+     RETURNING last_seq::text`,
+    [target.connectorId, target.taxonomyId],
+  );
+  return BigInt(result.rows[0]?.last_seq ?? '0');
+}
+
+interface ChangedRow {
+  input: DeriveInput;
+  changeSeq: bigint;
+}
+
+async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq: bigint, limit: number): Promise<ChangedRow[]> {
+  const result = await client.query<Record<string, unknown>>(
+    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.native_id, t.key, t.url, t.subject, t.status::text AS status,
+       t.priority::text AS priority, t.channel, t.type, t.customer_account, t.requester_ref, t.group_ref, t.product,
+       t.component, t.service, t.category, t.subcategory, t.tags, t.form_id, t.custom_fields, t.csat, t.sla_breached,
+       t.reopen_count, t.source_created_at, t.source_updated_at, t.resolved_at, t.closed_at, t.content_hash,
+       c.driver_key AS prev_driver, c.rule_key AS prev_rule, c.ticket_hash AS prev_hash
+     FROM tickets t
+     LEFT JOIN ticket_classifications c ON c.ticket_id = t.id AND c.taxonomy_id = $2
+     WHERE t.connector_id = $1 AND t.change_seq > $3::bigint
+     ORDER BY t.change_seq LIMIT $4`,
+    [target.connectorId, target.taxonomyId, lastSeq.toString(), limit],
+  );
+  return result.rows.map((row) => ({
+    changeSeq: BigInt(String(row['change_seq'])),
+    input: {
+      ticketId: BigInt(String(row['id'])),
+      ticket: ticketFromRow(row),
+      contentHash: String(row['content_hash']),
+      previous:
+        row['prev_hash'] == null
+          ? null
+          : { driverKey: nullableString(row['prev_driver']), ruleKey: nullableString(row['prev_rule']), ticketHash: String(row['prev_hash']) },
+    },
+  }));
+}
+
+const nullableString = (value: unknown): string | null => (value == null ? null : String(value));
+const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value == null ? null : String(value));
+
+/** A stored ticket back in its canonical shape, parsed (never cast) so classification sees what the connector produced. */
+export function ticketFromRow(row: Record<string, unknown>): CanonicalTicket {
+  return canonicalTicketSchema.parse({
+    nativeId: row['native_id'], key: row['key'], url: row['url'], subject: row['subject'], status: row['status'],
+    priority: row['priority'], channel: row['channel'], type: row['type'], customerAccount: row['customer_account'],
+    requesterRef: row['requester_ref'], group: row['group_ref'], product: row['product'], component: row['component'],
+    service: row['service'], category: row['category'], subcategory: row['subcategory'], tags: row['tags'] ?? [],
+    formId: row['form_id'], customFields: row['custom_fields'] ?? {}, csat: row['csat'], slaBreached: row['sla_breached'],
+    reopenCount: row['reopen_count'], createdAt: iso(row['source_created_at']), updatedAt: iso(row['source_updated_at']),
+    resolvedAt: iso(row['resolved_at']), closedAt: iso(row['closed_at']),
+  });
+}
+
+async function writeClassifications(client: pg.PoolClient, taxonomyId: string, rows: ReturnType<typeof planDerive>['classifications']): Promise<void> {
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO ticket_classifications (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash)
+     SELECT t, $1::uuid, d, r, h FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS x(t, d, r, h)
+     ON CONFLICT (ticket_id, taxonomy_id) DO UPDATE SET driver_key = EXCLUDED.driver_key, rule_key = EXCLUDED.rule_key,
+       ticket_hash = EXCLUDED.ticket_hash, classified_at = now()
+     WHERE (ticket_classifications.driver_key, ticket_classifications.rule_key, ticket_classifications.ticket_hash)
+       IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash)`,
+    [taxonomyId, rows.map((r) => r.ticketId.toString()), rows.map((r) => r.driverKey), rows.map((r) => r.ruleKey), rows.map((r) => r.ticketHash)],
+  );
+}
+
+/** Recounts every driver's volume in the touched hours from the live (not deleted) tickets. */
+async function recountHours(client: pg.PoolClient, target: DeriveTarget, hours: number[]): Promise<number> {
+  if (hours.length === 0) return 0;
+  const buckets = hours.map((h) => new Date(h).toISOString());
+  const counts = await client.query<{ bucket: Date; driver_key: string | null; n: number }>(
+    `SELECT date_bin('1 hour', t.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket, c.driver_key, count(*)::int AS n
+     FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id AND c.taxonomy_id = $2
+     WHERE t.connector_id = $1 AND t.deleted_at IS NULL
+       AND t.source_created_at >= $3::timestamptz AND t.source_created_at < $4::timestamptz + interval '1 hour'
+       AND date_bin('1 hour', t.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') = ANY($5::timestamptz[])
+     GROUP BY 1, 2`,
+    [target.connectorId, target.taxonomyId, buckets[0], buckets[buckets.length - 1], buckets],
+  );
+  const desired = new Map<string, number>();
+  for (const row of counts.rows) {
+    const key = row.driver_key === null ? unmatchedSeriesKey(target.connectorKey) : driverSeriesKey(target.connectorKey, row.driver_key);
+    desired.set(pointId(key, row.bucket.getTime()), row.n);
+  }
+  const stored = await client.query<{ key: string; bucket_start: Date; value: number }>(
+    `SELECT s.key, p.bucket_start, p.value FROM series s JOIN series_points p ON p.series_id = s.id
+     WHERE s.organization_id = $1 AND s.connector_id = $2 AND s.kind IN ('driver_volume', 'unmatched_volume')
+       AND p.bucket_start = ANY($3::timestamptz[])`,
+    [target.organizationId, target.connectorId, buckets],
+  );
+  const storedMap = new Map(stored.rows.map((r) => [pointId(r.key, r.bucket_start.getTime()), r.value]));
+  const changes = diffPoints(desired, storedMap);
+  if (changes.length === 0) return 0;
+  const seriesIds = await ensureSeries(client, target, [...new Set(changes.map((c) => c.seriesKey))]);
+  await client.query(
+    `INSERT INTO series_points (series_id, bucket_start, value, updated_at)
+     SELECT s, b, v, now() FROM unnest($1::bigint[], $2::timestamptz[], $3::float8[]) AS x(s, b, v)
+     ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
+     WHERE series_points.value IS DISTINCT FROM EXCLUDED.value`,
+    [
+      changes.map((c) => seriesIds.get(c.seriesKey)),
+      changes.map((c) => new Date(c.bucketStartMs).toISOString()),
+      changes.map((c) => c.value),
+    ],
+  );
+  return changes.length;
+}
+
+async function ensureSeries(client: pg.PoolClient, target: DeriveTarget, keys: string[]): Promise<Map<string, string>> {
+  const unmatched = unmatchedSeriesKey(target.connectorKey);
+  const prefix = `driver_volume/${target.connectorKey}/`;
+  await client.query(
+    `INSERT INTO series (organization_id, key, kind, connector_id, driver_key)
+     SELECT $1::uuid, k, CASE WHEN k = $3 THEN 'unmatched_volume' ELSE 'driver_volume' END::"SeriesKind", $2::uuid,
+       CASE WHEN k = $3 THEN NULL ELSE substr(k, length($4) + 1) END
+     FROM unnest($5::text[]) AS k
+     ON CONFLICT (organization_id, key) DO NOTHING`,
+    [target.organizationId, target.connectorId, unmatched, prefix, keys],
+  );
+  const rows = await client.query<{ id: string; key: string }>(
+    'SELECT id::text, key FROM series WHERE organization_id = $1 AND key = ANY($2::text[])',
+    [target.organizationId, keys],
+  );
+  return new Map(rows.rows.map((r) => [r.key, r.id]));
+}

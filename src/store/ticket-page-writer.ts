@@ -1,0 +1,237 @@
+import { createHash } from 'node:crypto';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import type pg from 'pg';
+import copyStreams from 'pg-copy-streams';
+import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import { copyRow, type CopyValue } from './copy-text.ts';
+
+/**
+ * The page transaction (DESIGN.md "Idempotency", STYLE.md principle 7): one page of normalised
+ * tickets is COPYed into a session-local staging table and merged into `tickets`, new versions are
+ * appended to `ticket_versions`, malformed records go to quarantine, and the stream's cursor moves —
+ * all in ONE transaction, guarded by the run's fencing token. A crash before COMMIT leaves the old
+ * cursor and none of the page; a crash after leaves both. Replaying a page writes nothing: the merge
+ * only touches rows whose content hash changed and never lets an older source version win.
+ */
+export interface StagedTicket {
+  ticket: CanonicalTicket;
+  contentHash: string;
+  raw: unknown;
+}
+
+export interface QuarantineEntry {
+  nativeId: string | null;
+  reason: string;
+  payload: unknown;
+}
+
+export interface PageWrite {
+  tickets: StagedTicket[];
+  quarantined: QuarantineEntry[];
+  cursor: string;
+  sourceHighWaterMs: number | null;
+  /** Source time reached, for back-fill progress. */
+  progressAtMs: number | null;
+  fetched: number;
+  requests: number;
+  throttled: number;
+  waitedMs: number;
+}
+
+export interface PageTarget {
+  organizationId: string;
+  connectorId: string;
+  stream: string;
+  runId: bigint;
+  fencingToken: bigint;
+  normaliserVersion: number;
+}
+
+export interface PageOutcome {
+  inserted: number;
+  updated: number;
+  unchanged: number;
+  quarantined: number;
+  /** Highest tickets.change_seq written by this page (null when nothing changed). */
+  maxChangeSeq: bigint | null;
+}
+
+export class FencedOutError extends Error {
+  override readonly name = 'FencedOutError';
+}
+
+const STAGE_COLUMNS = [
+  'native_id', 'key', 'url', 'subject', 'status', 'priority', 'channel', 'type', 'customer_account',
+  'requester_ref', 'group_ref', 'product', 'component', 'service', 'category', 'subcategory', 'tags',
+  'form_id', 'custom_fields', 'csat', 'sla_breached', 'reopen_count', 'source_created_at',
+  'source_updated_at', 'resolved_at', 'closed_at', 'content_hash', 'raw',
+] as const;
+
+const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS frontline_stage_tickets (
+  native_id text, key text, url text, subject text, status text, priority text, channel text, type text,
+  customer_account text, requester_ref text, group_ref text, product text, component text, service text,
+  category text, subcategory text, tags text[], form_id text, custom_fields jsonb, csat text,
+  sla_breached boolean, reopen_count integer, source_created_at timestamptz, source_updated_at timestamptz,
+  resolved_at timestamptz, closed_at timestamptz, content_hash text, raw jsonb
+) ON COMMIT DELETE ROWS`;
+
+const copyColumns = (columns: readonly string[]): string => columns.map((c) => `"${c}"`).join(', ');
+
+const MERGE = `WITH merged AS (
+  INSERT INTO tickets AS t (organization_id, connector_id, ${copyColumns(STAGE_COLUMNS.slice(0, -2))},
+    deleted_at, content_hash, normaliser_version, raw, change_seq)
+  SELECT $1::uuid, $2::uuid, s.native_id, s.key, s.url, s.subject, s.status::"TicketStatus",
+    s.priority::"TicketPriority", s.channel, s.type, s.customer_account, s.requester_ref, s.group_ref,
+    s.product, s.component, s.service, s.category, s.subcategory, s.tags, s.form_id, s.custom_fields,
+    s.csat, s.sla_breached, s.reopen_count, s.source_created_at, s.source_updated_at, s.resolved_at,
+    s.closed_at, CASE WHEN s.status = 'deleted' THEN s.source_updated_at END, s.content_hash, $3::int,
+    s.raw, nextval('tickets_change_seq_seq')
+  FROM frontline_stage_tickets s
+  ON CONFLICT (organization_id, connector_id, native_id) DO UPDATE SET
+    key = EXCLUDED.key, url = EXCLUDED.url, subject = EXCLUDED.subject, status = EXCLUDED.status,
+    priority = EXCLUDED.priority, channel = EXCLUDED.channel, type = EXCLUDED.type,
+    customer_account = EXCLUDED.customer_account, requester_ref = EXCLUDED.requester_ref,
+    group_ref = EXCLUDED.group_ref, product = EXCLUDED.product, component = EXCLUDED.component,
+    service = EXCLUDED.service, category = EXCLUDED.category, subcategory = EXCLUDED.subcategory,
+    tags = EXCLUDED.tags, form_id = EXCLUDED.form_id, custom_fields = EXCLUDED.custom_fields,
+    csat = EXCLUDED.csat, sla_breached = EXCLUDED.sla_breached, reopen_count = EXCLUDED.reopen_count,
+    source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
+    resolved_at = EXCLUDED.resolved_at, closed_at = EXCLUDED.closed_at,
+    deleted_at = CASE WHEN EXCLUDED.status = 'deleted' THEN COALESCE(t.deleted_at, EXCLUDED.deleted_at) END,
+    content_hash = EXCLUDED.content_hash, normaliser_version = EXCLUDED.normaliser_version,
+    raw = EXCLUDED.raw, change_seq = EXCLUDED.change_seq, changed_at = now()
+  WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
+    AND t.source_updated_at <= EXCLUDED.source_updated_at
+  RETURNING t.id, t.native_id, t.change_seq, (xmax = 0) AS inserted
+), versions AS (
+  INSERT INTO ticket_versions (ticket_id, source_updated_at, content_hash, status, priority, snapshot, sync_run_id)
+  SELECT m.id, s.source_updated_at, s.content_hash, s.status::"TicketStatus", s.priority::"TicketPriority",
+    to_jsonb(s) - 'raw', $4::bigint
+  FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
+  ON CONFLICT DO NOTHING
+)
+SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
+       count(*) FILTER (WHERE NOT inserted)::int AS updated,
+       max(change_seq)::text AS max_change_seq
+FROM merged`;
+
+export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: PageWrite): Promise<PageOutcome> {
+  const tickets = latestPerTicket(page.tickets);
+  const client = await pool.connect();
+  try {
+    await client.query('BEGIN');
+    await claimStream(client, target);
+    let merged = { inserted: 0, updated: 0, maxChangeSeq: null as bigint | null };
+    if (tickets.length > 0) {
+      await client.query(CREATE_STAGE);
+      await copyStage(client, tickets);
+      const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null }>(MERGE, [
+        target.organizationId, target.connectorId, target.normaliserVersion, target.runId.toString(),
+      ]);
+      const row = result.rows[0];
+      merged = {
+        inserted: row?.inserted ?? 0,
+        updated: row?.updated ?? 0,
+        maxChangeSeq: row?.max_change_seq ? BigInt(row.max_change_seq) : null,
+      };
+    }
+    const quarantined = await quarantine(client, target, page.quarantined);
+    const outcome: PageOutcome = {
+      ...merged,
+      unchanged: tickets.length - merged.inserted - merged.updated,
+      quarantined,
+    };
+    await advanceCursor(client, target, page);
+    await recordPage(client, target, page, outcome);
+    await client.query('COMMIT');
+    return outcome;
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  } finally {
+    client.release();
+  }
+}
+
+/** A page may repeat a ticket (it changed while being exported): keep its newest version only. */
+function latestPerTicket(tickets: StagedTicket[]): StagedTicket[] {
+  const byId = new Map<string, StagedTicket>();
+  for (const staged of tickets) {
+    const seen = byId.get(staged.ticket.nativeId);
+    if (!seen || seen.ticket.updatedAt <= staged.ticket.updatedAt) byId.set(staged.ticket.nativeId, staged);
+  }
+  return [...byId.values()];
+}
+
+/** Locks the stream's state row and refuses the page if a newer run has taken the stream. */
+async function claimStream(client: pg.PoolClient, target: PageTarget): Promise<void> {
+  const result = await client.query<{ fencing_token: string }>(
+    'SELECT fencing_token::text FROM sync_states WHERE connector_id = $1 AND stream = $2 FOR UPDATE',
+    [target.connectorId, target.stream],
+  );
+  const current = result.rows[0]?.fencing_token;
+  if (current !== target.fencingToken.toString()) {
+    throw new FencedOutError(
+      `sync run ${target.runId} lost stream ${target.stream} to a newer run (token ${target.fencingToken}, now ${current ?? 'none'})`,
+    );
+  }
+}
+
+async function copyStage(client: pg.PoolClient, tickets: StagedTicket[]): Promise<void> {
+  const sql = `COPY frontline_stage_tickets (${copyColumns(STAGE_COLUMNS)}) FROM STDIN`;
+  const rows = function* (): Generator<string> {
+    for (const staged of tickets) yield copyRow(stageValues(staged));
+  };
+  await pipeline(Readable.from(rows()), client.query(copyStreams.from(sql)));
+}
+
+function stageValues({ ticket: t, contentHash, raw }: StagedTicket): CopyValue[] {
+  return [
+    t.nativeId, t.key, t.url, t.subject, t.status, t.priority, t.channel, t.type, t.customerAccount,
+    t.requesterRef, t.group, t.product, t.component, t.service, t.category, t.subcategory, t.tags,
+    t.formId, jsonText(t.customFields), t.csat, t.slaBreached, t.reopenCount, t.createdAt, t.updatedAt,
+    t.resolvedAt, t.closedAt, contentHash, raw === undefined ? null : jsonText(raw),
+  ];
+}
+
+/** jsonb cannot hold U+0000; a source that sends it would otherwise fail the whole page. */
+function jsonText(value: unknown): string {
+  return JSON.stringify(value).replace(/\\u0000/g, '');
+}
+
+async function quarantine(client: pg.PoolClient, target: PageTarget, entries: QuarantineEntry[]): Promise<number> {
+  if (entries.length === 0) return 0;
+  const payloads = entries.map((e) => jsonText(e.payload));
+  const hashes = payloads.map((p) => createHash('sha1').update(p).digest('hex'));
+  await client.query(
+    `INSERT INTO quarantined_records (connector_id, stream, native_id, reason, payload, payload_hash, sync_run_id)
+     SELECT $1::uuid, $2, n, r, p::jsonb, h, $3::bigint FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS x(n, r, p, h)
+     ON CONFLICT (connector_id, stream, payload_hash) DO UPDATE SET last_seen_at = now(), reason = EXCLUDED.reason`,
+    [target.connectorId, target.stream, target.runId.toString(), entries.map((e) => e.nativeId), entries.map((e) => e.reason), payloads, hashes],
+  );
+  return entries.length;
+}
+
+async function advanceCursor(client: pg.PoolClient, target: PageTarget, page: PageWrite): Promise<void> {
+  await client.query(
+    `UPDATE sync_states SET cursor = $3, cursor_updated_at = now(),
+       source_high_water = GREATEST(source_high_water, to_timestamp($4::double precision / 1000))
+     WHERE connector_id = $1 AND stream = $2`,
+    [target.connectorId, target.stream, page.cursor, page.sourceHighWaterMs],
+  );
+}
+
+async function recordPage(client: pg.PoolClient, target: PageTarget, page: PageWrite, outcome: PageOutcome): Promise<void> {
+  await client.query(
+    `UPDATE sync_runs SET pages = pages + 1, fetched = fetched + $2, inserted = inserted + $3, updated = updated + $4,
+       unchanged = unchanged + $5, quarantined = quarantined + $6, requests = requests + $7, throttled = throttled + $8,
+       waited_ms = waited_ms + $9, cursor_after = $10, heartbeat_at = now(),
+       progress_at = COALESCE(to_timestamp($11::double precision / 1000), progress_at)
+     WHERE id = $1`,
+    [
+      target.runId.toString(), page.fetched, outcome.inserted, outcome.updated, outcome.unchanged, outcome.quarantined,
+      page.requests, page.throttled, Math.round(page.waitedMs), page.cursor, page.progressAtMs,
+    ],
+  );
+}
