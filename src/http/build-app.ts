@@ -1,0 +1,89 @@
+import { randomUUID } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../observability/logger.ts';
+import { verifyApiToken } from '../store/api-token-repository.ts';
+import type { PrismaClient } from '../store/database.ts';
+import { pingDatabase } from '../store/status-repository.ts';
+import { installErrorHandling } from './error-handler.ts';
+import { apiV1Routes } from './routes/api-v1.ts';
+import { healthRoutes } from './routes/health.ts';
+import { metricsRoutes } from './routes/metrics.ts';
+
+/** What the API needs; production wiring passes real clients, tests pass test databases. */
+export interface AppDeps {
+  prisma: PrismaClient;
+  /** When given, readiness pings PostgreSQL through it (no Prisma round trip). */
+  pool?: { query(sql: string): Promise<unknown> };
+  /** An ioredis client; readiness PINGs it. Omit in processes that do not use Redis. */
+  redis?: { ping(): Promise<string> };
+  logger: Logger;
+  /** `createMetrics()` from src/observability/metrics.ts (only the registry is read here). */
+  metrics: { registry: Registry };
+  now?: () => number;
+  /** Per-dependency readiness timeout; default 1000 ms. */
+  readinessTimeoutMs?: number;
+}
+
+const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
+
+/**
+ * Builds the HTTP API without listening (STYLE.md principle 11): ecosystem plugins, then ours
+ * (error handling, auth), then encapsulated route modules. Tests call `app.inject()`; src/http/listen.ts listens.
+ */
+export function buildApp(deps: AppDeps): FastifyInstance {
+  const now = deps.now ?? Date.now;
+  // Typed as fastify's base logger so the instance is a plain FastifyInstance for plugins and tests.
+  const loggerInstance: FastifyBaseLogger = deps.logger;
+  const app = Fastify({
+    loggerInstance,
+    // `/api/v1/connectors` and `/api/v1/connectors/` are the same resource.
+    routerOptions: { ignoreTrailingSlash: true },
+    // Keep a caller's correlation id when it is harmless; otherwise make one.
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && SAFE_REQUEST_ID.test(given) ? given : randomUUID();
+    },
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  installErrorHandling(app);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Frontline API', version: '1', description: 'Connector status and contact-driver series. Tokens: `Authorization: Bearer fl_…`.' },
+      components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Frontline API token (fl_…)' } } },
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  app.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  const readiness = {
+    database: () => pingDatabase(deps.prisma, deps.pool),
+    timeoutMs: deps.readinessTimeoutMs ?? 1000,
+    ...(deps.redis ? { redis: pingRedis(deps.redis) } : {}),
+  };
+  app.register(healthRoutes, { checks: readiness });
+  app.register(metricsRoutes, { registry: deps.metrics.registry });
+  app.register(apiV1Routes, {
+    prefix: '/api/v1',
+    ctx: { prisma: deps.prisma, now },
+    verify: (token) => verifyApiToken(deps.prisma, token, new Date(now())),
+  });
+  return app;
+}
+
+function pingRedis(redis: { ping(): Promise<string> }): () => Promise<void> {
+  return async () => {
+    const answer = await redis.ping();
+    if (answer !== 'PONG') throw new Error(`unexpected PING answer ${JSON.stringify(answer).slice(0, 40)}`);
+  };
+}

@@ -1,0 +1,15 @@
+import type { FastifyPluginAsync } from 'fastify';
+import { installAuth, type VerifyToken } from '../auth.ts';
+import type { ApiContext } from '../scope.ts';
+import { connectorRoutes } from './connectors.ts';
+import { driverRoutes } from './drivers.ts';
+
+/**
+ * The authenticated /api/v1 scope: the auth hook is installed here, so it runs for every route
+ * registered below and for none outside (STYLE.md principle 12: encapsulated route modules).
+ */
+export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyToken }> = async (app, { ctx, verify }) => {
+  installAuth(app, verify);
+  await app.register(connectorRoutes, { prefix: '/connectors', ctx });
+  await app.register(driverRoutes, { prefix: '/drivers', ctx });
+};

@@ -1,0 +1,60 @@
+import { z } from 'zod';
+import type { PrismaClient } from '../store/database.ts';
+import { type ConnectorRef, type OrganizationRow, findConnectorsByKey, findOrganizations } from '../store/status-repository.ts';
+import type { Principal } from './auth.ts';
+import { notFound, validationFailed } from './errors.ts';
+
+/**
+ * Tenancy for /api/v1: a token sees only its organizations, and anything outside them is "not
+ * found" (404, never 403) so a token cannot learn what other tenants have.
+ */
+export interface ApiContext {
+  prisma: PrismaClient;
+  now: () => number;
+}
+
+/** `?organization=<key>`: needed only when a token sees several organizations. */
+export const organizationParam = z
+  .string()
+  .min(1)
+  .max(200)
+  .optional()
+  .describe('Organization key; required only when the token is scoped to several organizations');
+
+export async function resolveOrganization(ctx: ApiContext, principal: Principal, key: string | undefined): Promise<OrganizationRow> {
+  const organizations = await findOrganizations(ctx.prisma, principal.organizationIds);
+  if (key !== undefined) {
+    const match = organizations.find((o) => o.key === key);
+    if (!match) throw notFound(`No organization "${key}" in your organizations`);
+    return match;
+  }
+  const [only, ...others] = organizations;
+  if (!only) throw notFound('Your API token is not scoped to any organization');
+  if (others.length > 0) throw needOrganization(organizations.map((o) => o.key));
+  return only;
+}
+
+/** The token's organization ids, or just the one named by `?organization=`. */
+export async function scopedOrganizationIds(ctx: ApiContext, principal: Principal, key: string | undefined): Promise<string[]> {
+  return key === undefined ? principal.organizationIds : [(await resolveOrganization(ctx, principal, key)).id];
+}
+
+export async function resolveConnector(
+  ctx: ApiContext,
+  principal: Principal,
+  key: string,
+  organizationKey: string | undefined,
+): Promise<ConnectorRef> {
+  const found = await findConnectorsByKey(ctx.prisma, principal.organizationIds, key);
+  const matches = organizationKey === undefined ? found : found.filter((c) => c.organizationKey === organizationKey);
+  const [only, ...others] = matches;
+  if (!only) throw notFound(`No connector "${key}" in your organizations`);
+  if (others.length > 0) throw needOrganization(matches.map((c) => c.organizationKey));
+  return only;
+}
+
+function needOrganization(keys: string[]): Error {
+  return validationFailed('Ambiguous organization', [
+    { path: 'organization', message: `This token sees several organizations (${keys.join(', ')}): add ?organization=<key>` },
+  ]);
+}

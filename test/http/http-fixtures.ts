@@ -1,0 +1,118 @@
+import { Writable } from 'node:stream';
+import type { FastifyInstance } from 'fastify';
+import { buildApp, type AppDeps } from '../../src/http/build-app.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { createMetrics } from '../../src/observability/metrics.ts';
+import { createApiToken } from '../../src/store/api-token-repository.ts';
+import type { PrismaClient } from '../../src/store/database.ts';
+
+/** Shared seeding for the HTTP tests: rows go in through Prisma, requests through app.inject(). */
+export const NOW = Date.parse('2026-03-11T12:00:00.000Z');
+
+export interface LogCapture {
+  lines: string[];
+  text(): string;
+}
+
+export function captureLogs(): { stream: Writable; capture: LogCapture } {
+  const lines: string[] = [];
+  const stream = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString('utf8'));
+      done();
+    },
+  });
+  return { stream, capture: { lines, text: () => lines.join('') } };
+}
+
+export function testApp(prisma: PrismaClient, overrides: Partial<AppDeps> = {}): { app: FastifyInstance; logs: LogCapture } {
+  const { stream, capture } = captureLogs();
+  const app = buildApp({
+    prisma,
+    logger: createLogger({ level: 'info', destination: stream }),
+    metrics: createMetrics({ defaultMetrics: false }),
+    now: () => NOW,
+    ...overrides,
+  });
+  return { app, logs: capture };
+}
+
+export async function seedOrganization(prisma: PrismaClient, key: string, timeZone = 'UTC'): Promise<{ id: string; key: string }> {
+  return prisma.organization.create({ data: { key, name: key.toUpperCase(), timeZone }, select: { id: true, key: true } });
+}
+
+export async function seedConnector(
+  prisma: PrismaClient,
+  organizationId: string,
+  key: string,
+  extra: { settings?: object; enabled?: boolean; baseUrl?: string } = {},
+): Promise<{ id: string; key: string }> {
+  return prisma.connector.create({
+    data: {
+      organizationId,
+      key,
+      system: 'zendesk',
+      name: `Zendesk ${key}`,
+      baseUrl: extra.baseUrl ?? 'https://acme.zendesk.com',
+      enabled: extra.enabled ?? true,
+      settings: extra.settings ?? { auth: { type: 'api_token', email: 'ops@acme.example' } },
+    },
+    select: { id: true, key: true },
+  });
+}
+
+export interface RunSeed {
+  status: 'running' | 'succeeded' | 'failed' | 'cancelled';
+  startedAt: string;
+  finishedAt?: string;
+  errorClass?: 'config' | 'transient' | 'system';
+  errorCode?: string;
+  errorMessage?: string;
+  inserted?: number;
+}
+
+export async function seedRuns(prisma: PrismaClient, connector: { id: string }, organizationId: string, runs: RunSeed[]): Promise<void> {
+  for (const run of runs) {
+    await prisma.syncRun.create({
+      data: {
+        organizationId,
+        connectorId: connector.id,
+        stream: 'tickets',
+        mode: 'incremental',
+        status: run.status,
+        fencingToken: 1n,
+        startedAt: new Date(run.startedAt),
+        finishedAt: run.finishedAt ? new Date(run.finishedAt) : null,
+        fetched: run.inserted ?? 0,
+        inserted: run.inserted ?? 0,
+        errorClass: run.errorClass ?? null,
+        errorCode: run.errorCode ?? null,
+        errorMessage: run.errorMessage ?? null,
+      },
+    });
+  }
+}
+
+export async function seedTicket(
+  prisma: PrismaClient,
+  connector: { id: string },
+  organizationId: string,
+  nativeId: string,
+  status: 'open' | 'deleted' = 'open',
+): Promise<bigint> {
+  const at = new Date(NOW - 3_600_000);
+  const row = await prisma.ticket.create({
+    data: {
+      organizationId, connectorId: connector.id, nativeId, status, sourceCreatedAt: at, sourceUpdatedAt: at,
+      contentHash: `hash-${nativeId}`, normaliserVersion: 1,
+    },
+    select: { id: true },
+  });
+  return row.id;
+}
+
+export async function tokenFor(prisma: PrismaClient, organizationIds: string[], name = 'test'): Promise<string> {
+  return (await createApiToken(prisma, { name, role: 'service', organizationIds })).token;
+}
+
+export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
