@@ -1,0 +1,84 @@
+import type { ConnectorDefinition, ResponseRule } from '../../src/connector-kit/declaration.ts';
+import { type FieldLabels } from './field-labels.ts';
+import { normaliseZendeskTicket } from './normalise.ts';
+import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
+import { type ZendeskSettings, secretNamesFor, zendeskAuth, zendeskSettingsSchema } from './settings.ts';
+
+/**
+ * Zendesk Support as data (STYLE.md principle 1). The code in session.ts only adds what the
+ * declaration cannot say: node-zendesk's transport and the ticket_fields look-up.
+ */
+export const API_PREFIX = '/api/v2';
+export const EXPORT_PATH = `${API_PREFIX}/incremental/tickets/cursor.json`;
+export const TICKET_FIELDS_PATH = `${API_PREFIX}/ticket_fields.json`;
+export const USERS_ME_PATH = `${API_PREFIX}/users/me.json`;
+
+/**
+ * Items changed in the last minute are not served: start_time must be ≥ 60 s in the past (one extra
+ * second for clock skew).
+ * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#start_time
+ */
+export const EXPORT_MIN_AGE_MS = 61_000;
+
+/** `{credentialHint}` is filled per connector (settings.ts): which setting and which env var to check. */
+export const zendeskRules: readonly ResponseRule[] = [
+  {
+    match: { status: [401] },
+    action: 'fail',
+    failure: 'config',
+    code: 'AUTH_REJECTED',
+    message: 'Zendesk rejected the credentials for connector "{connector}" ({status}). {credentialHint}',
+  },
+  {
+    match: { status: [403] },
+    action: 'fail',
+    failure: 'config',
+    code: 'FORBIDDEN',
+    message: 'Zendesk denied access for connector "{connector}" ({status}): the incremental export and ticket fields need an admin user behind the credentials',
+  },
+  {
+    match: { status: [404] },
+    action: 'fail',
+    failure: 'config',
+    code: 'NOT_FOUND',
+    message: 'Zendesk answered 404 for connector "{connector}": check baseUrl — the account root such as https://acme.zendesk.com, without /api/v2',
+  },
+  // "Too recent start_time": time fixes it, so wait and ask again.
+  { match: { status: [422], bodyIncludes: 'start_time' }, action: 'retry', failure: 'system', code: 'START_TIME_TOO_RECENT' },
+];
+
+export function exportStartTime(sinceMs: number, nowMs: number): number {
+  return Math.max(0, Math.floor(Math.min(sinceMs, nowMs - EXPORT_MIN_AGE_MS) / 1000));
+}
+
+/** Change time for the high-water mark: generated_timestamp (what the export selects on), else updated_at. */
+export function changedAtMs(raw: { generated_timestamp?: number | undefined; updated_at?: string | undefined }): number | null {
+  if (raw.generated_timestamp !== undefined) return raw.generated_timestamp * 1000;
+  const at = raw.updated_at === undefined ? Number.NaN : Date.parse(raw.updated_at);
+  return Number.isNaN(at) ? null : at;
+}
+
+export interface ZendeskLookups { fieldLabels: FieldLabels; baseUrl: string }
+
+export const zendeskDefinition: ConnectorDefinition<typeof zendeskSettingsSchema, ZendeskTicket, ZendeskLookups> = {
+  system: 'zendesk',
+  config: zendeskSettingsSchema,
+  secrets: (settings: ZendeskSettings) => secretNamesFor(settings),
+  auth: (settings, secrets) => zendeskAuth(settings, secrets, 'zendesk'),
+  rules: zendeskRules,
+  streams: {
+    tickets: {
+      path: EXPORT_PATH,
+      recordsPath: 'tickets',
+      raw: zendeskTicketSchema,
+      paginator: { type: 'cursor', cursorPath: 'after_cursor', cursorParam: 'cursor', donePath: 'end_of_stream', pageSize: 1000, pageSizeParam: 'per_page' },
+      incremental: {
+        changedAtMs,
+        toRequest: (sinceMs, nowMs) => ({ start_time: String(exportStartTime(sinceMs, nowMs)) }),
+        minAgeMs: EXPORT_MIN_AGE_MS,
+        lookbackMs: 0,
+      },
+      normalise: (raw, lookups) => normaliseZendeskTicket(raw, lookups.fieldLabels, lookups.baseUrl),
+    },
+  },
+};

@@ -1,0 +1,107 @@
+import type { z } from 'zod';
+import type { NormaliseResult } from '../../src/connector-kit/connector-module.ts';
+import type { CanonicalTicket, TicketStatus } from '../../src/domain/ticket/canonical-ticket.ts';
+import type { FieldLabels } from './field-labels.ts';
+import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
+
+/**
+ * Zendesk ticket → CanonicalTicket. Pure, never throws: a record that fails the raw schema comes back
+ * as `{ ok: false, nativeId, reason }` with a short `path: message` reason, and is quarantined.
+ *
+ * Custom fields (decided here, see NOTES.md): keyed by Zendesk field id; for dropdown (`tagger`) and
+ * `multiselect` fields the key holds the option LABEL(S) and `<id>:value` the raw option value(s) —
+ * the tag(s) — so driver rules can match either. Other fields keep their value under the id. Empty
+ * (null / '') values are left out: Zendesk sends every field of the form, mostly empty.
+ */
+const statusMap: Record<ZendeskTicket['status'], TicketStatus> = {
+  new: 'new',
+  open: 'open',
+  pending: 'pending',
+  hold: 'on_hold',
+  solved: 'resolved',
+  closed: 'closed',
+  deleted: 'deleted',
+};
+
+export function normaliseZendeskTicket(raw: unknown, fieldLabels: FieldLabels, baseUrl: string): NormaliseResult {
+  const parsed = zendeskTicketSchema.safeParse(raw);
+  if (!parsed.success) return { ok: false, nativeId: nativeIdOf(raw), reason: describeIssues(parsed.error) };
+  const t = parsed.data;
+  const ticket: CanonicalTicket = {
+    nativeId: String(t.id),
+    key: String(t.id),
+    url: `${baseUrl.replace(/\/+$/, '')}/agent/tickets/${t.id}`,
+    subject: t.subject ?? null,
+    status: statusMap[t.status],
+    priority: t.priority ?? null,
+    channel: String(t.via.channel),
+    type: t.type ?? null,
+    customerAccount: idOrNull(t.organization_id),
+    requesterRef: idOrNull(t.requester_id),
+    group: idOrNull(t.group_id),
+    product: null,
+    component: null,
+    service: null,
+    category: null,
+    subcategory: null,
+    tags: t.tags,
+    formId: idOrNull(t.ticket_form_id),
+    customFields: customFieldsOf(t.custom_fields, fieldLabels),
+    csat: csatOf(t.satisfaction_rating?.score),
+    slaBreached: null,
+    // Reopens, resolution and close times live in ticket metrics (include=metric_sets), not loaded yet.
+    reopenCount: 0,
+    createdAt: new Date(t.created_at).toISOString(),
+    updatedAt: new Date(t.updated_at).toISOString(),
+    resolvedAt: null,
+    closedAt: null,
+  };
+  return { ok: true, ticket };
+}
+
+type CustomValue = CanonicalTicket['customFields'][string];
+
+function customFieldsOf(fields: ZendeskTicket['custom_fields'], labels: FieldLabels): Record<string, CustomValue> {
+  const out: Record<string, CustomValue> = {};
+  for (const { id, value } of fields) {
+    if (value === null || value === '' || (Array.isArray(value) && value.length === 0)) continue;
+    const key = String(id);
+    const info = labels.get(key);
+    if (info === undefined || info.options.size === 0) {
+      out[key] = value;
+      continue;
+    }
+    // Dropdown / multiselect: label under the id, the raw option value(s) beside it.
+    out[key] = Array.isArray(value) ? value.map((v) => info.options.get(v) ?? v) : typeof value === 'string' ? (info.options.get(value) ?? value) : value;
+    out[`${key}:value`] = value;
+  }
+  return out;
+}
+
+/** Zendesk scores: offered | unoffered | good | bad (and *_with_comment variants in CSAT v2). */
+function csatOf(score: string | null | undefined): 'good' | 'bad' | null {
+  if (score === undefined || score === null) return null;
+  if (score.startsWith('good')) return 'good';
+  if (score.startsWith('bad')) return 'bad';
+  return null;
+}
+
+function idOrNull(id: number | null | undefined): string | null {
+  return id === null || id === undefined ? null : String(id);
+}
+
+function nativeIdOf(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || !('id' in raw)) return null;
+  const { id } = raw;
+  if (typeof id === 'number' && Number.isFinite(id)) return String(id);
+  if (typeof id === 'string' && id.trim() !== '') return id.trim();
+  return null;
+}
+
+/** `created_at: Invalid ISO datetime` (+ how many more problems). */
+export function describeIssues(error: z.ZodError): string {
+  const [first, ...rest] = error.issues;
+  if (first === undefined) return 'invalid record';
+  const path = first.path.length === 0 ? '(record)' : first.path.map(String).join('.');
+  return `${path}: ${first.message}${rest.length > 0 ? ` (+${rest.length} more)` : ''}`;
+}

@@ -1,0 +1,140 @@
+import { z } from 'zod';
+import type { ConnectorContext, ConnectorSession, SourcePage } from '../../src/connector-kit/connector-module.ts';
+import { ConnectorError } from '../../src/connector-kit/failure.ts';
+import { type HttpClient, createHttpClient } from '../../src/connector-kit/http-client.ts';
+import { changedAtMs, EXPORT_PATH, exportStartTime, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskRules } from './declaration.ts';
+import { type FieldLabels, fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
+import { normaliseZendeskTicket } from './normalise.ts';
+import { changeTimeSchema, currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicketField } from './raw-schemas.ts';
+import { credentialHint, parseZendeskSettings, type ZendeskSettings, zendeskAuth } from './settings.ts';
+import { createZendeskClient, getVerbatim, type ZendeskClient } from './transport.ts';
+
+/** Guards against a provider that keeps answering "more": no real account has this many field pages. */
+const MAX_FIELD_PAGES = 200;
+
+export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
+  const settings = parseZendeskSettings(ctx.settings, ctx.key);
+  let secrets: Record<string, string> = { ...ctx.secrets };
+  const http = createHttpClient({
+    connectorKey: ctx.key,
+    baseUrl: ctx.baseUrl,
+    allowInsecure: ctx.allowInsecureBaseUrl ?? false,
+    auth: zendeskAuth(settings, ctx.secrets, ctx.key),
+    rules: zendeskRules,
+    clock: ctx.clock,
+    messageVars: { credentialHint: credentialHint(settings, ctx.secretSources) },
+    ...(ctx.signal ? { signal: ctx.signal } : {}),
+    ...(ctx.random ? { random: ctx.random } : {}),
+    ...(ctx.logger ? { logger: ctx.logger } : {}),
+    onSecretsRotated: async (rotated) => {
+      // Zendesk has already revoked the old pair: hand the whole new secret set over before retrying.
+      secrets = { ...secrets, ...rotated };
+      if (ctx.onSecretsRotated) await ctx.onSecretsRotated(secrets);
+      else ctx.logger?.warn({ connector: ctx.key }, 'OAuth tokens rotated but nothing persists them: the next run will need a new grant');
+    },
+  });
+  const zd = createZendeskClient(http);
+  let fieldLabels: FieldLabels = noFieldLabels;
+
+  return {
+    async prepare() {
+      fieldLabels = fieldLabelsFrom(await loadTicketFields(zd, http));
+    },
+    ticketPages: (from) => exportPages(zd, http, ctx, from, settings.pageSize),
+    normalise: (raw) => normaliseZendeskTicket(raw, fieldLabels, http.baseUrl),
+    async check() {
+      // https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user
+      const body = await getVerbatim(zd.users, `${http.baseUrl}${USERS_ME_PATH}`, ctx.key);
+      const { user: me } = parseOrFail(z.looseObject({ user: currentUserSchema }), body, ctx.key, 'users/me');
+      // Zendesk answers an anonymous user (id null) instead of 401 when no credentials apply.
+      if (me.id === null) throw authRejected(ctx, settings);
+      return { ok: true, detail: `authenticated as Zendesk user ${me.id}${me.role ? ` (role ${me.role})` : ''}` };
+    },
+    stats: () => http.stats(),
+    budget: () => http.budget(),
+  };
+}
+
+function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
+  return new ConnectorError(`Zendesk rejected the credentials for connector "${c.key}" (anonymous user). ${credentialHint(s, c.secretSources)}`, {
+    failure: 'config',
+    code: 'AUTH_REJECTED',
+    connector: c.key,
+  });
+}
+
+/**
+ * Cursor export: the first request carries `start_time` (never younger than 61 s), every later one
+ * only `cursor` — built by us rather than taken from `after_url`, so the host stays the configured one.
+ * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
+ */
+async function* exportPages(
+  zd: ZendeskClient,
+  http: HttpClient,
+  ctx: ConnectorContext,
+  from: { cursor: string | null; sinceMs: number },
+  pageSize: number | undefined,
+): AsyncGenerator<SourcePage> {
+  let cursor = from.cursor === '' ? null : from.cursor;
+  const seen = new Set<string>();
+  for (;;) {
+    const query = new URLSearchParams(cursor === null ? { start_time: String(exportStartTime(from.sinceMs, ctx.clock.now())) } : { cursor });
+    if (pageSize !== undefined) query.set('per_page', String(pageSize));
+    const body = await getVerbatim(zd.ticketexport, `${http.baseUrl}${EXPORT_PATH}?${query.toString()}`, ctx.key);
+    const page = parseOrFail(exportPageSchema, body, ctx.key, 'incremental export page');
+    const next = page.after_cursor ?? cursor;
+    if (next === null && !page.end_of_stream) throw contractError(ctx.key, 'the export page has no after_cursor but is not the end of the stream');
+    yield { records: page.tickets, nextCursor: next ?? '', done: page.end_of_stream, sourceHighWaterMs: highWaterMs(page.tickets) };
+    if (page.end_of_stream || next === null) return;
+    if (seen.has(next)) throw contractError(ctx.key, 'the export returned a cursor it had already returned (loop)');
+    seen.add(next);
+    cursor = next;
+  }
+}
+
+/**
+ * All ticket fields, cursor-paged by `meta.has_more` + `page[after]`. Not node-zendesk's
+ * `ticketfields.list()`: its getAll follows `links.next`, which Zendesk still sets on the last page.
+ * https://developer.zendesk.com/api-reference/introduction/pagination/#using-cursor-pagination
+ */
+async function loadTicketFields(zd: ZendeskClient, http: HttpClient): Promise<ZendeskTicketField[]> {
+  const fields: ZendeskTicketField[] = [];
+  let url: string | null = `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams({ 'page[size]': '100' }).toString()}`;
+  for (let pages = 0; url !== null; pages += 1) {
+    if (pages >= MAX_FIELD_PAGES) throw contractError(http.connectorKey, `ticket_fields did not end after ${MAX_FIELD_PAGES} pages`);
+    const body = await getVerbatim(zd.ticketfields, url, http.connectorKey);
+    const page = parseOrFail(ticketFieldsPageSchema, body, http.connectorKey, 'ticket_fields page');
+    fields.push(...page.ticket_fields);
+    if (page.meta?.has_more === true && page.meta.after_cursor) {
+      url = `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams({ 'page[size]': '100', 'page[after]': page.meta.after_cursor }).toString()}`;
+    } else {
+      url = page.meta === undefined ? (page.next_page ?? null) : null;
+    }
+  }
+  return fields;
+}
+
+function highWaterMs(records: readonly unknown[]): number | null {
+  let max: number | null = null;
+  for (const record of records) {
+    const parsed = changeTimeSchema.safeParse(record);
+    const at = parsed.success ? changedAtMs(parsed.data) : null;
+    if (at !== null && (max === null || at > max)) max = at;
+  }
+  return max;
+}
+
+function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, connectorKey: string, what: string): z.output<S> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  return failParse(connectorKey, what, issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid');
+}
+
+function failParse(connectorKey: string, what: string, detail: string): never {
+  throw new ConnectorError(`Connector "${connectorKey}": failed to parse Zendesk ${what} — ${detail}`, { failure: 'system', code: 'SCHEMA_MISMATCH', connector: connectorKey });
+}
+
+function contractError(connectorKey: string, what: string): ConnectorError {
+  return new ConnectorError(`Connector "${connectorKey}": ${what}`, { failure: 'system', code: 'EXPORT_CONTRACT', connector: connectorKey });
+}

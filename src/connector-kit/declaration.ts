@@ -1,0 +1,103 @@
+import type { z } from 'zod';
+import type { NormaliseResult } from './connector-module.ts';
+import type { FailureClass } from './failure.ts';
+
+/**
+ * What a connector is written against (STYLE.md principle 1, after Airbyte's declarative manifests
+ * and Nango's createSync): base paths, auth, paging, cursor and ordered error rules are data; code is
+ * the named escape hatch (a pure `normalise()`, a custom request where the provider needs one).
+ */
+export type { FailureClass };
+
+export interface ResponseRuleMatch {
+  /** Any of these HTTP statuses (absent: any status). */
+  status?: readonly number[];
+  /** Case-sensitive substring of the raw response body. */
+  bodyIncludes?: string;
+  /** A response header that must be present (lower-case name), e.g. `retry-after`. */
+  headerPresent?: string;
+}
+
+export type ResponseAction = 'retry' | 'rate_limited' | 'ignore' | 'fail';
+
+/** Ordered, first match wins; applied before the kit's default status handling (retry-decision.ts). */
+export interface ResponseRule {
+  match: ResponseRuleMatch;
+  action: ResponseAction;
+  /** Class when the rule stops the request (`fail`), or when a `retry` rule runs out of attempts. */
+  failure?: FailureClass;
+  /** Stable error code; defaults to RULE_FAIL / RULE_RETRY. */
+  code?: string;
+  /**
+   * Operator-facing text: what to fix. `{connector}`, `{status}`, `{path}` and any key of the client's
+   * `messageVars` are filled in. Never put a secret here.
+   */
+  message?: string;
+}
+
+export type Paginator =
+  /** The response carries the next cursor (`cursorPath`) and an end flag (`donePath`). */
+  | { type: 'cursor'; cursorPath: string; cursorParam: string; donePath?: string; pageSize: number; pageSizeParam?: string }
+  /** The response (or a Link header) carries the next page's URL. */
+  | { type: 'link'; nextUrlPath?: string; pageSize: number }
+  /** Ordered by `keys`; the last row of a page is the bookmark for the next (ServiceNow). */
+  | { type: 'keyset'; keys: readonly string[]; pageSize: number };
+
+/** Resolved credentials (secrets included): built at run time from settings + secrets, never logged. */
+export type AuthStrategy =
+  /** Zendesk API token: Basic base64(`{email}/token:{token}`). */
+  | { type: 'api_token'; email: string; token: string }
+  /** Plain Basic `username:password` (ServiceNow; Jira `email:api_token`). */
+  | { type: 'basic'; username: string; password: string }
+  | { type: 'bearer'; token: string }
+  /**
+   * OAuth bearer with refresh-token rotation: on a 401 (or without an access token) the kit calls the
+   * token endpoint once, hands the rotated pair to `onSecretsRotated`, then retries.
+   */
+  | {
+      type: 'oauth';
+      clientId: string;
+      clientSecret: string;
+      accessToken: string | null;
+      refreshToken: string | null;
+      /** Token endpoint relative to the base URL; default `/oauth/tokens` (Zendesk). */
+      tokenPath?: string;
+    }
+  | { type: 'none' };
+
+export interface IncrementalSpec<Raw> {
+  /** Source change time of a record in epoch ms (drives the high-water mark), null when unknown. */
+  changedAtMs(raw: Raw): number | null;
+  /** Query parameters of a run's first request when there is no cursor yet. */
+  toRequest(sinceMs: number, nowMs: number): Record<string, string>;
+  /** Records younger than this are not served yet (Zendesk: 60 s); the start is clamped to now − minAge. */
+  minAgeMs: number;
+  /** How far before the checkpoint a resumed run re-reads (safe because writes are upserts). */
+  lookbackMs: number;
+}
+
+export interface StreamDefinition<Raw, Lookups = undefined> {
+  /** Path relative to the base URL, e.g. `/api/v2/incremental/tickets/cursor.json`. */
+  path: string;
+  /** Where the records sit in a page, e.g. `tickets`. */
+  recordsPath: string;
+  raw: z.ZodType<Raw>;
+  paginator: Paginator;
+  incremental: IncrementalSpec<Raw>;
+  /** Stream-specific rules, tried before the connector's. */
+  rules?: readonly ResponseRule[];
+  /** Pure; `lookups` are what `prepare()` loaded (e.g. dropdown labels). Never throws. */
+  normalise(raw: unknown, lookups: Lookups): NormaliseResult;
+}
+
+export interface ConnectorDefinition<Config extends z.ZodType, Raw, Lookups = undefined> {
+  system: 'zendesk' | 'servicenow' | 'jira';
+  /** Non-secret settings. */
+  config: Config;
+  /** Names of the secrets these settings need. */
+  secrets(config: z.infer<Config>): string[];
+  auth(config: z.infer<Config>, secrets: Readonly<Record<string, string>>): AuthStrategy;
+  /** Connector-wide rules, tried after a stream's own. */
+  rules: readonly ResponseRule[];
+  streams: { tickets: StreamDefinition<Raw, Lookups> };
+}

@@ -1,0 +1,132 @@
+import { describe, expect, it } from 'vitest';
+import { manualClock } from './clock.ts';
+import { mulberry32 } from './random.ts';
+import { createRateBudget } from './rate-budget.ts';
+import { parseRateLimitHeaders } from './rate-limit-headers.ts';
+
+const T0 = Date.parse('2026-11-20T12:00:00Z');
+
+describe('parseRateLimitHeaders', () => {
+  it('reads Zendesk list-endpoint headers (account + endpoint limit)', () => {
+    const obs = parseRateLimitHeaders(
+      {
+        'x-rate-limit': '700',
+        'x-rate-limit-remaining': '699',
+        'ratelimit-limit': '700',
+        'ratelimit-remaining': '699',
+        'ratelimit-reset': '41',
+        'zendesk-ratelimit-tickets-index': 'total=100; remaining=99; resets=41',
+      },
+      T0,
+    );
+    expect(obs).toEqual([
+      { source: 'ratelimit', limit: 700, remaining: 699, resetAtMs: T0 + 41_000 },
+      { source: 'zendesk-ratelimit-tickets-index', limit: 100, remaining: 99, resetAtMs: T0 + 41_000 },
+    ]);
+  });
+  it('reads the bare Zendesk account headers without a reset', () => {
+    expect(parseRateLimitHeaders({ 'x-rate-limit': '200', 'x-rate-limit-remaining': '17' }, T0)).toEqual([
+      { source: 'x-rate-limit', limit: 200, remaining: 17, resetAtMs: null },
+    ]);
+  });
+  it('reads x-ratelimit-reset as unix seconds or an ISO date', () => {
+    const unix = Math.floor(T0 / 1000) + 3600;
+    expect(parseRateLimitHeaders({ 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': String(unix) }, T0)[0]?.resetAtMs).toBe(unix * 1000);
+    expect(parseRateLimitHeaders({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '2026-11-20T12:05:00Z' }, T0)[0]?.resetAtMs).toBe(T0 + 300_000);
+  });
+  it('ignores garbage', () => {
+    expect(parseRateLimitHeaders({ 'x-rate-limit-remaining': 'lots', 'zendesk-ratelimit-x': 'total=5' }, T0)).toEqual([]);
+  });
+});
+
+describe('createRateBudget', () => {
+  it('starts empty and does not delay', () => {
+    const budget = createRateBudget();
+    expect(budget.snapshot()).toEqual({ limit: null, remaining: null, resetAtMs: null, observedAtMs: null });
+    expect(budget.delayBeforeNextMs(T0)).toBe(0);
+  });
+
+  it('snapshots the most constraining limit and counts requests sent since', () => {
+    const budget = createRateBudget();
+    budget.observe({ 'ratelimit-limit': '700', 'ratelimit-remaining': '650', 'ratelimit-reset': '30', 'zendesk-ratelimit-incremental-exports': 'total=10; remaining=4; resets=30' }, T0);
+    expect(budget.snapshot()).toEqual({ limit: 10, remaining: 4, resetAtMs: T0 + 30_000, observedAtMs: T0 });
+    budget.noteRequest(T0 + 1);
+    expect(budget.snapshot().remaining).toBe(3);
+  });
+
+  it('keeps the last state when a response has no rate headers', () => {
+    const budget = createRateBudget();
+    budget.observe({ 'ratelimit-limit': '10', 'ratelimit-remaining': '5', 'ratelimit-reset': '60' }, T0);
+    budget.observe({ 'content-type': 'application/json' }, T0 + 10);
+    expect(budget.snapshot().remaining).toBe(5);
+  });
+
+  it('does not pace while plenty remains, spreads the rest when low, waits for the reset at zero', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'ratelimit-limit': '100', 'ratelimit-remaining': '50', 'ratelimit-reset': '40' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(0);
+    budget.observe({ 'ratelimit-limit': '100', 'ratelimit-remaining': '19', 'ratelimit-reset': '40' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(2_000); // 40 s over 19 + 1 gaps
+    budget.observe({ 'ratelimit-limit': '100', 'ratelimit-remaining': '0', 'ratelimit-reset': '40' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(41_000);
+    expect(budget.delayBeforeNextMs(T0 + 40_000)).toBe(1_000); // whole-second resets: keep a margin
+    expect(budget.delayBeforeNextMs(T0 + 41_000)).toBe(0);
+  });
+
+  it('assumes a one-minute window when the provider gives no reset', () => {
+    const budget = createRateBudget();
+    budget.observe({ 'x-rate-limit': '200', 'x-rate-limit-remaining': '0' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(61_000);
+    expect(budget.snapshot().resetAtMs).toBeNull();
+  });
+
+  it('keeps a reserve for other consumers when asked', () => {
+    const budget = createRateBudget({ reserve: 2 });
+    budget.observe({ 'ratelimit-limit': '10', 'ratelimit-remaining': '2', 'ratelimit-reset': '20' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(21_000);
+  });
+});
+
+/**
+ * A fixed-window server (limit per 60 s window, reset in whole seconds rounded down, like Zendesk's
+ * `resets=`) and a client that asks the budget before every request: over many windows it must use
+ * ≥ 90 % of the limit and never see a 429.
+ */
+function simulate(limit: number, windows: number, latencyMs: () => number): { sent: number; rejected: number; capacity: number } {
+  const clock = manualClock(T0 + 123);
+  const budget = createRateBudget();
+  const windowMs = 60_000;
+  const end = T0 + windows * windowMs;
+  let sent = 0;
+  let rejected = 0;
+  const used = new Map<number, number>();
+  while (clock.now() < end) {
+    clock.advance(budget.delayBeforeNextMs(clock.now()));
+    if (clock.now() >= end) break;
+    budget.noteRequest(clock.now());
+    const windowIndex = Math.floor((clock.now() - T0) / windowMs);
+    const count = (used.get(windowIndex) ?? 0) + 1;
+    used.set(windowIndex, count);
+    if (count > limit) rejected += 1;
+    else sent += 1;
+    const resetSeconds = Math.floor((T0 + (windowIndex + 1) * windowMs - clock.now()) / 1000);
+    budget.observe({ 'ratelimit-limit': String(limit), 'ratelimit-remaining': String(Math.max(0, limit - count)), 'ratelimit-reset': String(resetSeconds) }, clock.now());
+    clock.advance(latencyMs());
+  }
+  return { sent, rejected, capacity: limit * windows };
+}
+
+describe('pacing against a fixed-window server', () => {
+  it('uses ≥ 90 % of a small limit (incremental export: 10/min) without a 429', () => {
+    const random = mulberry32(1);
+    const { sent, rejected, capacity } = simulate(10, 30, () => Math.floor(random() * 400));
+    expect(rejected).toBe(0);
+    expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
+  });
+  it('uses ≥ 90 % of a large limit (account: 700/min) without a 429', () => {
+    const random = mulberry32(2);
+    const { sent, rejected, capacity } = simulate(700, 10, () => Math.floor(random() * 20));
+    expect(rejected).toBe(0);
+    expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
+  });
+});
