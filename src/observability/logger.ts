@@ -1,4 +1,5 @@
 import { pino, type Logger, type LoggerOptions } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger } from 'pino';
 
@@ -42,8 +43,9 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
     redact: { paths: redactPaths, censor: '[redacted]' },
   };
   if (settings.pretty) {
-    options.transport = { target: 'pino-pretty', options: { colorize: true, ignore: 'pid,hostname', translateTime: 'SYS:HH:MM:ss' } };
-    return pino(options);
+    // In-process and synchronous (not a transport thread): CLI output stays in order and is never lost on exit.
+    const stream = pretty({ colorize: true, ignore: 'pid,hostname,name', translateTime: 'SYS:HH:MM:ss', sync: true, destination: 2 });
+    return pino(options, stream);
   }
   return settings.destination ? pino(options, settings.destination) : pino(options);
 }

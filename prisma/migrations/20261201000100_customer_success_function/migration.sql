@@ -1,0 +1,2 @@
+-- AlterEnum
+ALTER TYPE "FunctionArea" ADD VALUE 'customer_success';
