@@ -1,5 +1,11 @@
 import { Command, CommanderError } from 'commander';
+import { reportError } from './cli-error.ts';
+import { registerConfigCommand } from './config-command.ts';
+import { registerConnectorsCommand } from './connectors-command.ts';
+import { registerDemoCommand } from './demo-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerServeCommand } from './serve-command.ts';
+import { registerSimulateCommand } from './simulate-command.ts';
 
 /** `frontline` — thin commands over the same services the API and workers use. */
 export async function main(argv: string[]): Promise<void> {
@@ -8,10 +14,15 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError('(run `frontline --help` for the commands)')
     .exitOverride();
   registerMigrateCommand(program);
+  registerConfigCommand(program);
+  registerConnectorsCommand(program);
+  registerServeCommand(program);
+  registerDemoCommand(program);
+  registerSimulateCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
     if (error instanceof CommanderError) process.exit(error.exitCode);
-    throw error;
+    process.exit(reportError(error));
   }
 }
