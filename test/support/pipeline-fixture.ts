@@ -1,0 +1,100 @@
+import { randomBytes } from 'node:crypto';
+import { connectorModules } from '../../connectors/registry.ts';
+import { createZendeskSimulator, type ZendeskSimulator, type ZendeskSimulatorOptions } from '../../connectors/zendesk/simulator/index.ts';
+import type { Clock } from '../../src/connector-kit/clock.ts';
+import { parseEnv } from '../../src/config/env.ts';
+import { loadConfig, resolveAllSecrets } from '../../src/config/index.ts';
+import { demoConfigPath } from '../../src/main/demo/run-demo.ts';
+import { openServices, type Services } from '../../src/main/services.ts';
+import { createLogger } from '../../src/observability/logger.ts';
+import { applyConfig } from '../../src/store/config-repository.ts';
+import { findConnectorsByKey, type ConnectorRecord } from '../../src/store/connector-repository.ts';
+import { createSecretBox } from '../../src/store/secret-box.ts';
+import { createTestDatabase, testRedisPrefix, type TestDatabase } from './test-database.ts';
+import { testRedisUrl } from './test-env.ts';
+
+/**
+ * A real pipeline for one test file: its own database (cloned from the migrated template), its own
+ * Redis prefix, the demo config applied, and a Zendesk simulator listening on loopback. Nothing of
+ * Frontline is mocked; the simulator stands in for Zendesk only.
+ */
+export interface PipelineFixture {
+  db: TestDatabase;
+  services: Services;
+  simulator: ZendeskSimulator;
+  simulatorUrl: string;
+  connector: ConnectorRecord;
+  token: string;
+  secretKeys: string;
+  redisPrefix: string;
+  /** The environment a child `frontline` process needs to join this fixture. */
+  childEnv: NodeJS.ProcessEnv;
+  close(): Promise<void>;
+}
+
+export interface FixtureOptions {
+  clock: Clock;
+  simulator: Omit<ZendeskSimulatorOptions, 'clock' | 'auth'>;
+  /** The token the config references; defaults to the one the simulator accepts. */
+  configToken?: string;
+}
+
+export async function createPipelineFixture(options: FixtureOptions): Promise<PipelineFixture> {
+  const db = await createTestDatabase();
+  const token = randomBytes(9).toString('base64url');
+  const simulator = createZendeskSimulator({ ...options.simulator, clock: options.clock, auth: { apiToken: { email: 'demo@acme.example', token } } });
+  const simulatorUrl = await simulator.listen(0);
+  const secretKeys = `t1:${randomBytes(32).toString('base64')}`;
+  const redisPrefix = testRedisPrefix();
+  const childEnv = {
+    ...process.env, DATABASE_URL: db.url, REDIS_URL: testRedisUrl, FRONTLINE_REDIS_PREFIX: redisPrefix, FRONTLINE_SECRET_KEYS: secretKeys, LOG_LEVEL: 'warn',
+  };
+  const env = parseEnv(childEnv);
+  const services = openServices(env, { clock: options.clock, secretBox: createSecretBox(secretKeys), logger: createLogger({ level: 'silent' }), poolSize: 4 });
+  const configEnv = { FRONTLINE_DEMO_ZENDESK_TOKEN: options.configToken ?? token };
+  const loaded = await loadConfig([demoConfigPath], configEnv, { connectors: connectorModules });
+  if (!loaded.ok) throw new Error(`demo config invalid: ${JSON.stringify(loaded.issues)}`);
+  const config = { ...loaded.config, connectors: loaded.config.connectors.map((c) => ({ ...c, baseUrl: simulatorUrl })) };
+  const secrets = resolveAllSecrets(config.connectors, configEnv);
+  if (!secrets.ok) throw new Error('demo secrets unresolved');
+  const applied = await applyConfig(services.db.prisma, config, { secrets: secrets.secrets, secretBox: services.secretBox, actor: 'test', source: ['demo'] });
+  if (!applied.ok) throw new Error(`apply failed: ${JSON.stringify(applied.issues)}`);
+  const [connector] = await findConnectorsByKey(services.db.prisma, 'zendesk-demo');
+  if (!connector) throw new Error('connector missing');
+  return {
+    db, services, simulator, simulatorUrl, connector, token, secretKeys, redisPrefix, childEnv,
+    async close() {
+      await services.close();
+      await simulator.close();
+      await db.drop();
+    },
+  };
+}
+
+/** What Frontline stored, in the simulator truth's terms. */
+export async function storedView(fixture: PipelineFixture): Promise<{ live: number; deletedIds: string[]; quarantinedIds: string[]; total: number }> {
+  const q = <T extends object>(sql: string): Promise<T[]> => fixture.db.pool.query<T>(sql, [fixture.connector.id]).then((r) => r.rows);
+  const [counts] = await q<{ live: number; total: number }>(
+    'SELECT count(*) FILTER (WHERE deleted_at IS NULL)::int AS live, count(*)::int AS total FROM tickets WHERE connector_id = $1',
+  );
+  const deleted = await q<{ native_id: string }>("SELECT native_id FROM tickets WHERE connector_id = $1 AND status = 'deleted' ORDER BY native_id::bigint");
+  const quarantined = await q<{ native_id: string }>('SELECT DISTINCT native_id FROM quarantined_records WHERE connector_id = $1 ORDER BY native_id');
+  return {
+    live: counts?.live ?? 0,
+    total: counts?.total ?? 0,
+    deletedIds: deleted.map((r) => r.native_id),
+    quarantinedIds: quarantined.map((r) => r.native_id).sort((a, b) => Number(a) - Number(b)),
+  };
+}
+
+/** Everything a re-sync must leave untouched: if any of these moves, something was written. */
+export async function writeFingerprint(fixture: PipelineFixture): Promise<Record<string, string>> {
+  const row = await fixture.db.pool.query<Record<string, string>>(
+    `SELECT (SELECT count(*) FROM tickets)::text AS tickets, (SELECT coalesce(max(change_seq), 0) FROM tickets)::text AS max_seq,
+       (SELECT max(changed_at) FROM tickets)::text AS ticket_changed, (SELECT count(*) FROM ticket_versions)::text AS versions,
+       (SELECT count(*) FROM ticket_classifications)::text AS classifications, (SELECT max(classified_at) FROM ticket_classifications)::text AS classified,
+       (SELECT count(*) FROM series_points)::text AS points, (SELECT max(updated_at) FROM series_points)::text AS points_updated,
+       (SELECT count(*) FROM quarantined_records)::text AS quarantined`,
+  );
+  return row.rows[0] ?? {};
+}
