@@ -14,16 +14,18 @@ const optionalId = z.number().int().nullable().optional();
 /** A custom field value: text, number, checkbox, dropdown option value (a tag), or multiselect tags. */
 export const customFieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
-export const zendeskTicketSchema = z.looseObject({
+// z.object (strip), not looseObject: normalise reads only these fields and the raw payload is kept
+// as received, so copying the ~40 other keys of every ticket would be pure cost (measured: bench/).
+export const zendeskTicketSchema = z.object({
   id: z.number().int().positive(),
   created_at: isoDatetime,
   updated_at: isoDatetime,
   status: z.enum(zendeskStatuses),
   priority: z.enum(zendeskPriorities).nullable().optional(),
   tags: z.array(z.string()),
-  custom_fields: z.array(z.looseObject({ id: z.number().int(), value: customFieldValueSchema })),
+  custom_fields: z.array(z.object({ id: z.number().int(), value: customFieldValueSchema })),
   // Channels are strings today ("web", "email", "api"); very old exports carry numeric channel ids.
-  via: z.looseObject({ channel: z.union([z.string(), z.number()]) }),
+  via: z.object({ channel: z.union([z.string(), z.number()]) }),
   /** Export-only: when the record was generated (selection is on this, not updated_at). Missing from node-zendesk's type. */
   generated_timestamp: z.number().int().nonnegative().optional(),
   subject: z.string().nullable().optional(),
@@ -33,7 +35,7 @@ export const zendeskTicketSchema = z.looseObject({
   group_id: optionalId,
   ticket_form_id: optionalId,
   brand_id: optionalId,
-  satisfaction_rating: z.looseObject({ score: z.string().nullable().optional() }).nullable().optional(),
+  satisfaction_rating: z.object({ score: z.string().nullable().optional() }).nullable().optional(),
 });
 export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 

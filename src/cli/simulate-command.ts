@@ -19,9 +19,11 @@ export function registerSimulateCommand(program: Command): void {
     .option('--token <token>', 'API token to accept (default: a random one, printed)')
     .option('--email <email>', 'API-token user', 'demo@acme.example')
     .option('--no-rate-limit', 'disable the rate limits')
+    .option('--no-live', 'freeze the account: no new tickets after the history')
+    .option('--page-size <n>', 'largest export page', '1000')
     .action(async (options: Record<string, string | boolean>) => {
       const num = (name: string): number => {
-        const value = Number(options[name]);
+        const value = Number(options[name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())]);
         if (!Number.isFinite(value) || value < 0) throw new CliError(`--${name} must be a non-negative number, got "${String(options[name])}"`, 2);
         return value;
       };
@@ -33,7 +35,9 @@ export function registerSimulateCommand(program: Command): void {
       const simulator = createZendeskSimulator({
         clock, seed: num('seed'), tickets: num('tickets'), historyDays: num('days'), scenario,
         auth: { apiToken: { email, token } },
+        pageSize: num('page-size'),
         ...(options['rateLimit'] === false ? { rateLimit: false as const } : {}),
+        ...(options['live'] === false ? { live: false as const } : {}),
       });
       const url = await simulator.listen(num('port'));
       process.stdout.write(

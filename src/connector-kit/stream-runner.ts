@@ -45,12 +45,10 @@ export interface RunStreamOptions<O extends PageSinkOutcome> {
 export async function runStream<O extends PageSinkOutcome>(options: RunStreamOptions<O>): Promise<StreamTotals> {
   const { session, sink, signal } = options;
   const totals: StreamTotals = { pages: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, cursor: options.from.cursor };
-  let before = session.stats();
-  for await (const page of prefetch(session.ticketPages(options.from))) {
+  // Normalising is part of the prefetched step: while the sink writes page N (PostgreSQL's CPU),
+  // page N+1 is fetched, parsed and normalised (this process's CPU).
+  for await (const { page, normalised } of prefetch(normaliseStream(session, options.from, options.keepRaw ?? true))) {
     signal?.throwIfAborted();
-    const after = session.stats();
-    const normalised = normalisePage(session, page, options.keepRaw ?? true, delta(before, after));
-    before = after;
     const outcome = await sink(normalised);
     totals.pages += 1;
     totals.fetched += normalised.fetched;
@@ -63,6 +61,16 @@ export async function runStream<O extends PageSinkOutcome>(options: RunStreamOpt
     if (page.done) break;
   }
   return totals;
+}
+
+async function* normaliseStream(session: ConnectorSession, from: RunStreamOptions<PageSinkOutcome>['from'], keepRaw: boolean): AsyncGenerator<{ page: SourcePage; normalised: NormalisedPage }> {
+  let before = session.stats();
+  for await (const page of session.ticketPages(from)) {
+    const after = session.stats();
+    yield { page, normalised: normalisePage(session, page, keepRaw, delta(before, after)) };
+    before = after;
+    if (page.done) return;
+  }
 }
 
 function normalisePage(session: ConnectorSession, page: SourcePage, keepRaw: boolean, http: HttpStats): NormalisedPage {

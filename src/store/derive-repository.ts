@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { canonicalTicketSchema, type CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
 import { type Classifier, diffPoints, planDerive, pointId, type DeriveInput } from '../pipeline/derive/plan-derive.ts';
 
 /**
@@ -109,25 +109,33 @@ async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq:
       previous:
         row['prev_hash'] == null
           ? null
-          : { driverKey: nullableString(row['prev_driver']), ruleKey: nullableString(row['prev_rule']), ticketHash: String(row['prev_hash']) },
+          : { driverKey: str(row['prev_driver']), ruleKey: str(row['prev_rule']), ticketHash: String(row['prev_hash']) },
     },
   }));
 }
 
-const nullableString = (value: unknown): string | null => (value == null ? null : String(value));
 const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value == null ? null : String(value));
 
-/** A stored ticket back in its canonical shape, parsed (never cast) so classification sees what the connector produced. */
+const str = (value: unknown): string | null => (value == null ? null : String(value));
+
+/**
+ * A stored ticket back in its canonical shape. Not re-parsed with zod: these rows were validated by
+ * the connector's schema on the way in and written by this module; converting column types is all
+ * that is left (and at back-fill rates, re-validation cost as much as the classification itself).
+ */
 export function ticketFromRow(row: Record<string, unknown>): CanonicalTicket {
-  return canonicalTicketSchema.parse({
-    nativeId: row['native_id'], key: row['key'], url: row['url'], subject: row['subject'], status: row['status'],
-    priority: row['priority'], channel: row['channel'], type: row['type'], customerAccount: row['customer_account'],
-    requesterRef: row['requester_ref'], group: row['group_ref'], product: row['product'], component: row['component'],
-    service: row['service'], category: row['category'], subcategory: row['subcategory'], tags: row['tags'] ?? [],
-    formId: row['form_id'], customFields: row['custom_fields'] ?? {}, csat: row['csat'], slaBreached: row['sla_breached'],
-    reopenCount: row['reopen_count'], createdAt: iso(row['source_created_at']), updatedAt: iso(row['source_updated_at']),
+  return {
+    nativeId: String(row['native_id']), key: str(row['key']), url: str(row['url']), subject: str(row['subject']),
+    status: String(row['status']) as CanonicalTicket['status'], priority: str(row['priority']) as CanonicalTicket['priority'],
+    channel: str(row['channel']), type: str(row['type']), customerAccount: str(row['customer_account']),
+    requesterRef: str(row['requester_ref']), group: str(row['group_ref']), product: str(row['product']),
+    component: str(row['component']), service: str(row['service']), category: str(row['category']),
+    subcategory: str(row['subcategory']), tags: (row['tags'] as string[] | null) ?? [], formId: str(row['form_id']),
+    customFields: (row['custom_fields'] as CanonicalTicket['customFields'] | null) ?? {}, csat: str(row['csat']) as CanonicalTicket['csat'],
+    slaBreached: (row['sla_breached'] as boolean | null) ?? null, reopenCount: Number(row['reopen_count'] ?? 0),
+    createdAt: iso(row['source_created_at']) ?? '', updatedAt: iso(row['source_updated_at']) ?? '',
     resolvedAt: iso(row['resolved_at']), closedAt: iso(row['closed_at']),
-  });
+  };
 }
 
 async function writeClassifications(client: pg.PoolClient, taxonomyId: string, rows: ReturnType<typeof planDerive>['classifications']): Promise<void> {

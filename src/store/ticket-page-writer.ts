@@ -8,7 +8,7 @@ import { copyRow, type CopyValue } from './copy-text.ts';
 
 /**
  * The page transaction (DESIGN.md "Idempotency", STYLE.md principle 7): one page of normalised
- * tickets is COPYed into a session-local staging table and merged into `tickets`, new versions are
+ * tickets is COPYed into a session-local staging table and merged into `tickets`, superseded versions are
  * appended to `ticket_versions`, malformed records go to quarantine, and the stream's cursor moves —
  * all in ONE transaction, guarded by the run's fencing token. A crash before COMMIT leaves the old
  * cursor and none of the page; a crash after leaves both. Replaying a page writes nothing: the merge
@@ -61,22 +61,40 @@ export class FencedOutError extends Error {
   override readonly name = 'FencedOutError';
 }
 
-const STAGE_COLUMNS = [
+export const STAGE_COLUMNS = [
   'native_id', 'key', 'url', 'subject', 'status', 'priority', 'channel', 'type', 'customer_account',
   'requester_ref', 'group_ref', 'product', 'component', 'service', 'category', 'subcategory', 'tags',
   'form_id', 'custom_fields', 'csat', 'sla_breached', 'reopen_count', 'source_created_at',
   'source_updated_at', 'resolved_at', 'closed_at', 'content_hash', 'raw',
 ] as const;
 
-const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS frontline_stage_tickets (
+export const STAGE_TABLE_COLUMNS = `
   native_id text, key text, url text, subject text, status text, priority text, channel text, type text,
   customer_account text, requester_ref text, group_ref text, product text, component text, service text,
   category text, subcategory text, tags text[], form_id text, custom_fields jsonb, csat text,
   sla_breached boolean, reopen_count integer, source_created_at timestamptz, source_updated_at timestamptz,
-  resolved_at timestamptz, closed_at timestamptz, content_hash text, raw jsonb
-) ON COMMIT DELETE ROWS`;
+  resolved_at timestamptz, closed_at timestamptz, content_hash text, raw jsonb`;
+
+const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS frontline_stage_tickets (${STAGE_TABLE_COLUMNS}) ON COMMIT DELETE ROWS`;
 
 const copyColumns = (columns: readonly string[]): string => columns.map((c) => `"${c}"`).join(', ');
+
+/**
+ * History: before a ticket is overwritten by a newer version, its current state is appended to
+ * `ticket_versions` (sync_run_id = the run that superseded it). Versions + the current row are every
+ * state ever observed, and a back-fill of new tickets writes no version rows at all.
+ */
+const SUPERSEDE = `INSERT INTO ticket_versions (ticket_id, source_updated_at, content_hash, status, priority, snapshot, sync_run_id)
+  SELECT t.id, t.source_updated_at, t.content_hash, t.status, t.priority,
+    to_jsonb(t) - 'raw' - 'organization_id' - 'connector_id' - 'change_seq', $3::bigint
+  FROM frontline_stage_tickets s
+  -- One unique-index probe per staged row. (A plain join lets the planner hash the connector's whole
+  -- ticket set when its statistics are stale — every page of a back-fill would then scan all tickets.)
+  CROSS JOIN LATERAL (
+    SELECT * FROM tickets x WHERE x.organization_id = $1::uuid AND x.connector_id = $2::uuid AND x.native_id = s.native_id LIMIT 1
+  ) t
+  WHERE t.content_hash IS DISTINCT FROM s.content_hash AND t.source_updated_at <= s.source_updated_at
+  ON CONFLICT DO NOTHING`;
 
 const MERGE = `WITH merged AS (
   INSERT INTO tickets AS t (organization_id, connector_id, ${copyColumns(STAGE_COLUMNS.slice(0, -2))},
@@ -104,12 +122,6 @@ const MERGE = `WITH merged AS (
   WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     AND t.source_updated_at <= EXCLUDED.source_updated_at
   RETURNING t.id, t.native_id, t.change_seq, (xmax = 0) AS inserted
-), versions AS (
-  INSERT INTO ticket_versions (ticket_id, source_updated_at, content_hash, status, priority, snapshot, sync_run_id)
-  SELECT m.id, s.source_updated_at, s.content_hash, s.status::"TicketStatus", s.priority::"TicketPriority",
-    to_jsonb(s) - 'raw', $4::bigint
-  FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
-  ON CONFLICT DO NOTHING
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
        count(*) FILTER (WHERE NOT inserted)::int AS updated,
@@ -126,8 +138,9 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
     if (tickets.length > 0) {
       await client.query(CREATE_STAGE);
       await copyStage(client, tickets);
+      await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
       const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null }>(MERGE, [
-        target.organizationId, target.connectorId, target.normaliserVersion, target.runId.toString(),
+        target.organizationId, target.connectorId, target.normaliserVersion,
       ]);
       const row = result.rows[0];
       merged = {
@@ -186,7 +199,8 @@ async function copyStage(client: pg.PoolClient, tickets: StagedTicket[]): Promis
   await pipeline(Readable.from(rows()), client.query(copyStreams.from(sql)));
 }
 
-function stageValues({ ticket: t, contentHash, raw }: StagedTicket): CopyValue[] {
+/** One staged ticket as COPY values, in STAGE_COLUMNS order (also used by the ingest benchmark). */
+export function stageValues({ ticket: t, contentHash, raw }: StagedTicket): CopyValue[] {
   return [
     t.nativeId, t.key, t.url, t.subject, t.status, t.priority, t.channel, t.type, t.customerAccount,
     t.requesterRef, t.group, t.product, t.component, t.service, t.category, t.subcategory, t.tags,

@@ -52,6 +52,8 @@ export interface SyncResult {
   totals: StreamTotals;
   maxChangeSeq: bigint | null;
   abandonedRuns: number;
+  /** Time spent inside page transactions (the rest is fetching, parsing and normalising). */
+  storeMs: number;
 }
 
 /** Where a first incremental sync starts when the config sets no `backfillSince`. */
@@ -95,12 +97,21 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
     fencingToken: run.fencingToken, normaliserVersion: module.normaliserVersion,
   };
   let maxChangeSeq: bigint | null = null;
+  let storeMs = 0;
+  const store = async (page: NormalisedPage): Promise<PageOutcome> => {
+    const started = performance.now();
+    try {
+      return await writeTicketPage(deps.pool, target, page);
+    } finally {
+      storeMs += performance.now() - started;
+    }
+  };
   try {
     await session.prepare();
     const totals = await runStream<PageOutcome>({
       session,
       from: { cursor: run.cursor, sinceMs },
-      sink: (page) => writeTicketPage(deps.pool, target, page),
+      sink: store,
       onPage: async (page, outcome, totals) => {
         if (outcome.maxChangeSeq !== null && (maxChangeSeq === null || outcome.maxChangeSeq > maxChangeSeq)) maxChangeSeq = outcome.maxChangeSeq;
         await request.onPage?.({ runId: run.runId, totals, page, outcome, progressAtMs: page.progressAtMs, startMs: sinceMs, targetMs: deps.clock.now() });
@@ -108,8 +119,8 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
       ...(request.signal ? { signal: request.signal } : {}),
     });
     await finishRun(deps.pool, { runId: run.runId, connectorId: connector.id, stream, fencingToken: run.fencingToken, status: 'succeeded', rateBudget: session.budget() });
-    log.info({ ...totals, cursor: undefined, requests: session.stats().requests, throttled: session.stats().throttled }, 'sync run succeeded');
-    return { runId: run.runId, stream, totals, maxChangeSeq, abandonedRuns: run.abandonedRuns };
+    log.info({ ...totals, cursor: undefined, requests: session.stats().requests, throttled: session.stats().throttled, storeMs: Math.round(storeMs) }, 'sync run succeeded');
+    return { runId: run.runId, stream, totals, maxChangeSeq, abandonedRuns: run.abandonedRuns, storeMs };
   } catch (error) {
     const failure = describeFailure(error, connector.key, request.signal);
     await finishRun(deps.pool, {

@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import type { Clock } from '../../../src/connector-kit/clock.ts';
+import { decodeCursor, encodeCursor, sliceExport, type StreamPosition } from './export-stream.ts';
+import { renderTicket } from './ticket-render.ts';
+import type { SimulatedWorld } from './world.ts';
+
+export interface ExportRouteDeps {
+  world: SimulatedWorld;
+  clock: Clock;
+  pageSize: number;
+}
+
+const digits = z.string().regex(/^\d{1,12}$/).transform(Number);
+const exportQuerySchema = z.object({
+  start_time: digits.optional(),
+  cursor: z.string().min(1).optional(),
+  per_page: digits.optional(),
+  exclude_deleted: z.enum(['true', 'false']).optional(),
+});
+type ExportQuery = z.output<typeof exportQuerySchema>;
+
+/** Built from the Host header so after_url points back at whatever address the client used. */
+export function baseUrlOf(request: FastifyRequest): string {
+  return `${request.protocol}://${request.headers.host ?? '127.0.0.1'}`;
+}
+
+function startPosition(query: ExportQuery, nowSec: number, reply: FastifyReply): StreamPosition | null {
+  if (query.cursor !== undefined) {
+    const position = decodeCursor(query.cursor);
+    if (!position) reply.code(400).send({ error: 'InvalidPaginationParameter', description: 'Invalid cursor' });
+    return position;
+  }
+  if (query.start_time === undefined) {
+    reply.code(400).send({ error: 'InvalidValue', description: 'start_time or cursor is required' });
+    return null;
+  }
+  // Observed Zendesk behaviour: 422 InvalidValue "Too recent start_time. Use a start_time older than …".
+  if (query.start_time > nowSec - 60) {
+    reply.code(422).send({ error: 'InvalidValue', description: 'Too recent start_time. Use a start_time older than 1 minute' });
+    return null;
+  }
+  return { timeSec: query.start_time, id: 0 };
+}
+
+function afterUrl(baseUrl: string, cursor: string, query: ExportQuery): string {
+  const params = new URLSearchParams({ cursor });
+  if (query.per_page !== undefined) params.set('per_page', String(query.per_page));
+  if (query.exclude_deleted !== undefined) params.set('exclude_deleted', query.exclude_deleted);
+  return `${baseUrl}/api/v2/incremental/tickets/cursor.json?${params.toString()}`;
+}
+
+/**
+ * GET /api/v2/incremental/tickets/cursor.json — first with `start_time`, then with the returned
+ * `after_cursor` (https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based).
+ */
+export function registerExportRoute(app: FastifyInstance, deps: ExportRouteDeps): void {
+  const handler = async (request: FastifyRequest, reply: FastifyReply) => {
+    const nowMs = deps.clock.now();
+    const nowSec = Math.floor(nowMs / 1000);
+    deps.world.materialise(nowSec);
+    const parsed = exportQuerySchema.safeParse(request.query);
+    if (!parsed.success) return reply.code(400).send({ error: 'InvalidValue', description: 'Invalid query parameter' });
+    const query = parsed.data;
+    const after = startPosition(query, nowSec, reply);
+    if (!after) return reply;
+    const slice = sliceExport(deps.world, {
+      after,
+      limit: Math.max(1, Math.min(deps.pageSize, query.per_page ?? 1000)),
+      excludeDeleted: query.exclude_deleted === 'true',
+      cutoffSec: Math.floor((nowMs - 60_000) / 1000),
+    });
+    const baseUrl = baseUrlOf(request);
+    const cursor = encodeCursor(slice.position);
+    return {
+      tickets: slice.entries.map((entry) => renderTicket(deps.world.seed, deps.world.versionAt(entry.id, entry.versionSec), baseUrl)),
+      after_cursor: cursor,
+      after_url: afterUrl(baseUrl, cursor, query),
+      before_cursor: null,
+      before_url: null,
+      end_of_stream: slice.endOfStream,
+    };
+  };
+  app.get('/api/v2/incremental/tickets/cursor.json', handler);
+  app.get('/api/v2/incremental/tickets/cursor', handler);
+}

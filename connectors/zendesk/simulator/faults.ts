@@ -1,0 +1,52 @@
+import { mulberry32 } from './random.ts';
+
+/**
+ * Seeded, deterministic fault injection: the n-th faultable request always gets the same decision for
+ * the same seed and request order. Five draws are consumed per request whatever the outcome, so one
+ * rate does not shift the others.
+ */
+export interface FaultSettings {
+  seed: number;
+  /** Share of requests answered with a 5xx from `errorStatuses`. */
+  errorRate: number;
+  errorStatuses: number[];
+  /** Share of 200 responses whose JSON body is cut in half (headers stay valid). */
+  truncateRate: number;
+  /** Share of requests delayed by `slowMs` real milliseconds. */
+  slowRate: number;
+  slowMs: number;
+  /** Share of requests answered with an edge-protection 429 that has no Retry-After. */
+  edge429WithoutRetryAfter: number;
+  /** 1-based incremental-export request numbers that fail with 503. */
+  failRequests: number[];
+}
+
+export type FaultDecision =
+  | { kind: 'none'; delayMs: number }
+  | { kind: 'truncate'; delayMs: number }
+  | { kind: 'edge429'; delayMs: number }
+  | { kind: 'error'; status: number; delayMs: number };
+
+export interface FaultPlan {
+  decide(exportRequestNumber: number | null): FaultDecision;
+}
+
+export function createFaultPlan(settings: FaultSettings | undefined): FaultPlan {
+  if (!settings) return { decide: () => ({ kind: 'none', delayMs: 0 }) };
+  const random = mulberry32(settings.seed);
+  const scheduled = new Set(settings.failRequests);
+  return {
+    decide(exportRequestNumber) {
+      const [rError, rStatus, rTruncate, rSlow, rEdge] = [random(), random(), random(), random(), random()];
+      const delayMs = rSlow < settings.slowRate ? settings.slowMs : 0;
+      if (exportRequestNumber !== null && scheduled.has(exportRequestNumber)) return { kind: 'error', status: 503, delayMs };
+      if (rError < settings.errorRate) {
+        const status = settings.errorStatuses[Math.floor(rStatus * settings.errorStatuses.length)] ?? 503;
+        return { kind: 'error', status, delayMs };
+      }
+      if (rEdge < settings.edge429WithoutRetryAfter) return { kind: 'edge429', delayMs };
+      if (rTruncate < settings.truncateRate) return { kind: 'truncate', delayMs };
+      return { kind: 'none', delayMs };
+    },
+  };
+}

@@ -1,0 +1,107 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { type Clock, systemClock } from '../../../src/connector-kit/clock.ts';
+import { createAuthGate } from './auth.ts';
+import { buildWorld } from './build-world.ts';
+import { registerExportRoute } from './export-route.ts';
+import { createFaultPlan } from './faults.ts';
+import { type ZendeskSimulatorOptions, zendeskSimulatorOptionsSchema } from './options.ts';
+import { createMinuteWindow } from './rate-limiter.ts';
+import { installRequestGuard, type SimulatorStats } from './request-guard.ts';
+import { registerSupportRoutes } from './support-routes.ts';
+import { computeTruth, type SimulatorTruth, type TrueDriver, trueDriverOfTicket } from './truth.ts';
+import type { SimulatedWorld } from './world.ts';
+
+export { driverCatalog, type DriverDefinition, type DriverKey } from './driver-catalog.ts';
+export { zendeskSimulatorOptionsSchema, type ZendeskSimulatorOptions } from './options.ts';
+export type { SimulatorStats } from './request-guard.ts';
+export type { SimulatorTruth, TrueDriver } from './truth.ts';
+
+export interface ZendeskSimulator {
+  /** Not listening; tests may use app.inject. */
+  app: FastifyInstance;
+  /** Listens on 127.0.0.1 and returns the base URL `http://127.0.0.1:PORT`. */
+  listen(port?: number): Promise<string>;
+  close(): Promise<void>;
+  /** Ground truth as of clock.now() minus 60 s. */
+  truth(): SimulatorTruth;
+  stats(): SimulatorStats;
+  /** Changes these tickets now (new updated_at): they reappear later in the export stream. */
+  touch(ids: number[]): void;
+  /** Deletes these tickets now: they reappear with status "deleted". */
+  remove(ids: number[]): void;
+}
+
+const worlds = new WeakMap<ZendeskSimulator, { world: SimulatedWorld; clock: Clock }>();
+
+/**
+ * A Zendesk Support account for the demo, the integration tests and the benchmarks: the cursor-based
+ * incremental ticket export, ticket fields, API-token and OAuth auth with refresh-token rotation,
+ * Zendesk's rate limits on the injected clock, seeded faults, and its own ground truth.
+ */
+export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): ZendeskSimulator {
+  const clock = options.clock ?? systemClock;
+  const resolved = zendeskSimulatorOptionsSchema.parse(options);
+  const world = buildWorld(resolved, clock.now());
+  const stats: SimulatorStats = { requests: 0, exportRequests: 0, throttled: 0, byStatus: {} };
+  const limits = resolved.rateLimit;
+  const app = Fastify({ logger: resolved.logger });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(String(body))));
+  });
+  app.setNotFoundHandler((_request, reply) => reply.code(404).send({ error: 'InvalidEndpoint', description: 'Not found' }));
+  const auth = createAuthGate(resolved.auth, resolved.seed, clock.now());
+  installRequestGuard(app, {
+    clock,
+    auth,
+    account: limits === false ? null : createMinuteWindow(limits.accountPerMinute),
+    exports: limits === false ? null : createMinuteWindow(limits.exportPerMinute),
+    faults: createFaultPlan(resolved.faults),
+    stats,
+  });
+  registerExportRoute(app, { world, clock, pageSize: resolved.pageSize });
+  registerSupportRoutes(app, { world, clock, adminEmail: resolved.auth?.apiToken?.email ?? 'admin@acme.example' });
+  // https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/
+  app.post('/oauth/tokens', async (request, reply) => {
+    const result = auth.refresh(request.body, clock.now());
+    return reply.code(result.status).send(result.body);
+  });
+
+  const truth = (): SimulatorTruth => {
+    const nowMs = clock.now();
+    world.materialise(Math.floor(nowMs / 1000));
+    return computeTruth(world, nowMs - 60_000);
+  };
+  const snapshot = (): SimulatorStats => ({ ...stats, byStatus: { ...stats.byStatus } });
+  app.get('/__simulator/truth', async () => truth());
+  app.get('/__simulator/stats', async () => snapshot());
+
+  const nowSec = (): number => {
+    const sec = Math.floor(clock.now() / 1000);
+    world.materialise(sec);
+    return sec;
+  };
+  const simulator: ZendeskSimulator = {
+    app,
+    async listen(port = 0) {
+      await app.listen({ port, host: '127.0.0.1' });
+      const address = app.server.address();
+      const bound = typeof address === 'object' && address !== null ? address.port : port;
+      return `http://127.0.0.1:${bound}`;
+    },
+    close: async () => app.close(),
+    truth,
+    stats: snapshot,
+    touch: (ids) => world.touch(ids, nowSec()),
+    remove: (ids) => world.remove(ids, nowSec()),
+  };
+  worlds.set(simulator, { world, clock });
+  return simulator;
+}
+
+/** The true driver of a ticket (and what the demo rules should classify it as), for tests. */
+export function trueDriverOf(simulator: ZendeskSimulator, ticketId: number): TrueDriver | null {
+  const entry = worlds.get(simulator);
+  if (!entry) return null;
+  entry.world.materialise(Math.floor(entry.clock.now() / 1000));
+  return trueDriverOfTicket(entry.world, ticketId);
+}
