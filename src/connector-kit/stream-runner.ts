@@ -7,8 +7,19 @@ import type { ConnectorSession, HttpStats, SourcePage } from './connector-module
  * set aside with their reason, the page goes on), hand the page and its cursor to the sink — which
  * stores both in one transaction — and fetch the next page while the sink writes this one.
  */
+/** The driver a ticket matched under the active taxonomy (null: unmatched). */
+export type TicketClassifier = (ticket: CanonicalTicket) => { driverKey: string; ruleKey: string } | null;
+
+export interface NormalisedTicket {
+  ticket: CanonicalTicket;
+  contentHash: string;
+  raw: unknown;
+  /** Present when the run classifies at ingest (an active taxonomy exists). */
+  classification?: { driverKey: string; ruleKey: string } | null;
+}
+
 export interface NormalisedPage {
-  tickets: { ticket: CanonicalTicket; contentHash: string; raw: unknown }[];
+  tickets: NormalisedTicket[];
   quarantined: { nativeId: string | null; reason: string; payload: unknown }[];
   cursor: string;
   sourceHighWaterMs: number | null;
@@ -39,6 +50,8 @@ export interface RunStreamOptions<O extends PageSinkOutcome> {
   onPage?: (page: NormalisedPage, outcome: O, totals: StreamTotals) => void | Promise<void>;
   /** Keep the raw payload with each ticket (re-normalisation later); on by default. */
   keepRaw?: boolean;
+  /** Classify each ticket while the previous page is being written (pure, ~µs per ticket). */
+  classify?: TicketClassifier;
   signal?: AbortSignal;
 }
 
@@ -47,7 +60,7 @@ export async function runStream<O extends PageSinkOutcome>(options: RunStreamOpt
   const totals: StreamTotals = { pages: 0, fetched: 0, inserted: 0, updated: 0, unchanged: 0, quarantined: 0, cursor: options.from.cursor };
   // Normalising is part of the prefetched step: while the sink writes page N (PostgreSQL's CPU),
   // page N+1 is fetched, parsed and normalised (this process's CPU).
-  for await (const { page, normalised } of prefetch(normaliseStream(session, options.from, options.keepRaw ?? true))) {
+  for await (const { page, normalised } of prefetch(normaliseStream(session, options.from, { keepRaw: options.keepRaw ?? true, classify: options.classify }))) {
     signal?.throwIfAborted();
     const outcome = await sink(normalised);
     totals.pages += 1;
@@ -63,17 +76,22 @@ export async function runStream<O extends PageSinkOutcome>(options: RunStreamOpt
   return totals;
 }
 
-async function* normaliseStream(session: ConnectorSession, from: RunStreamOptions<PageSinkOutcome>['from'], keepRaw: boolean): AsyncGenerator<{ page: SourcePage; normalised: NormalisedPage }> {
+interface NormaliseOptions {
+  keepRaw: boolean;
+  classify: TicketClassifier | undefined;
+}
+
+async function* normaliseStream(session: ConnectorSession, from: RunStreamOptions<PageSinkOutcome>['from'], options: NormaliseOptions): AsyncGenerator<{ page: SourcePage; normalised: NormalisedPage }> {
   let before = session.stats();
   for await (const page of session.ticketPages(from)) {
     const after = session.stats();
-    yield { page, normalised: normalisePage(session, page, keepRaw, delta(before, after)) };
+    yield { page, normalised: normalisePage(session, page, options, delta(before, after)) };
     before = after;
     if (page.done) return;
   }
 }
 
-function normalisePage(session: ConnectorSession, page: SourcePage, keepRaw: boolean, http: HttpStats): NormalisedPage {
+function normalisePage(session: ConnectorSession, page: SourcePage, options: NormaliseOptions, http: HttpStats): NormalisedPage {
   const tickets: NormalisedPage['tickets'] = [];
   const quarantined: NormalisedPage['quarantined'] = [];
   let progressAtMs: number | null = null;
@@ -85,7 +103,9 @@ function normalisePage(session: ConnectorSession, page: SourcePage, keepRaw: boo
     }
     const updatedMs = Date.parse(result.ticket.updatedAt);
     if (progressAtMs === null || updatedMs > progressAtMs) progressAtMs = updatedMs;
-    tickets.push({ ticket: result.ticket, contentHash: ticketContentHash(result.ticket), raw: keepRaw ? raw : undefined });
+    const staged: NormalisedTicket = { ticket: result.ticket, contentHash: ticketContentHash(result.ticket), raw: options.keepRaw ? raw : undefined };
+    if (options.classify) staged.classification = options.classify(result.ticket);
+    tickets.push(staged);
   }
   return {
     tickets,

@@ -45,6 +45,7 @@ export function openServices(env: Env, overrides: ServiceOverrides = {}): Servic
   const secretBox = overrides.secretBox ?? lazySecretBox(env);
   const metrics = createMetrics();
   let queues: Queues | undefined;
+  const activeTaxonomy = taxonomyCache(db);
   return {
     env,
     logger,
@@ -52,8 +53,8 @@ export function openServices(env: Env, overrides: ServiceOverrides = {}): Servic
     db,
     secretBox,
     metrics,
-    pull: { pool: db.pool, clock, logger, secrets: connectorSecretStore(db.prisma, secretBox), modules: connectorModules },
-    derive: { pool: db.pool, logger, activeTaxonomy: taxonomyCache(db) },
+    pull: { pool: db.pool, clock, logger, secrets: connectorSecretStore(db.prisma, secretBox), modules: connectorModules, activeTaxonomy },
+    derive: { pool: db.pool, logger, activeTaxonomy },
     queues() {
       queues ??= createQueues({ redisUrl: env.REDIS_URL, prefix: env.FRONTLINE_REDIS_PREFIX });
       return queues;

@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
-import { type Classifier, diffPoints, planDerive, pointId, type DeriveInput } from '../pipeline/derive/plan-derive.ts';
+import { type Classifier, diffPoints, needsClassification, planDerive, pointId, type DeriveInput } from '../pipeline/derive/plan-derive.ts';
 
 /**
  * The derive transaction: tickets changed since the last derive (by `tickets.change_seq`) are
@@ -88,35 +88,45 @@ interface ChangedRow {
 }
 
 async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq: bigint, limit: number): Promise<ChangedRow[]> {
-  const result = await client.query<Record<string, unknown>>(
-    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.native_id, t.key, t.url, t.subject, t.status::text AS status,
-       t.priority::text AS priority, t.channel, t.type, t.customer_account, t.requester_ref, t.group_ref, t.product,
-       t.component, t.service, t.category, t.subcategory, t.tags, t.form_id, t.custom_fields, t.csat, t.sla_breached,
-       t.reopen_count, t.source_created_at, t.source_updated_at, t.resolved_at, t.closed_at, t.content_hash,
-       c.driver_key AS prev_driver, c.rule_key AS prev_rule, c.ticket_hash AS prev_hash
+  const result = await client.query<{ id: string; change_seq: string; created: Date; content_hash: string; prev_hash: string | null; prev_driver: string | null; prev_rule: string | null }>(
+    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.source_created_at AS created, t.content_hash,
+       c.ticket_hash AS prev_hash, c.driver_key AS prev_driver, c.rule_key AS prev_rule
      FROM tickets t
      LEFT JOIN ticket_classifications c ON c.ticket_id = t.id AND c.taxonomy_id = $2
      WHERE t.connector_id = $1 AND t.change_seq > $3::bigint
      ORDER BY t.change_seq LIMIT $4`,
     [target.connectorId, target.taxonomyId, lastSeq.toString(), limit],
   );
-  return result.rows.map((row) => ({
-    changeSeq: BigInt(String(row['change_seq'])),
+  const rows: ChangedRow[] = result.rows.map((row) => ({
+    changeSeq: BigInt(row.change_seq),
     input: {
-      ticketId: BigInt(String(row['id'])),
-      ticket: ticketFromRow(row),
-      contentHash: String(row['content_hash']),
-      previous:
-        row['prev_hash'] == null
-          ? null
-          : { driverKey: str(row['prev_driver']), ruleKey: str(row['prev_rule']), ticketHash: String(row['prev_hash']) },
+      ticketId: BigInt(row.id),
+      createdAt: row.created.toISOString(),
+      contentHash: row.content_hash,
+      previous: row.prev_hash === null ? null : { driverKey: row.prev_driver, ruleKey: row.prev_rule, ticketHash: row.prev_hash },
     },
   }));
+  // Only tickets not classified at ingest (taxonomy changed, or stored before one existed) are loaded in full.
+  const missing = rows.filter((r) => needsClassification(r.input));
+  if (missing.length > 0) {
+    const full = await client.query<Record<string, unknown>>(
+      `SELECT id::text AS id, native_id, key, url, subject, status::text AS status, priority::text AS priority, channel, type,
+         customer_account, requester_ref, group_ref, product, component, service, category, subcategory, tags, form_id,
+         custom_fields, csat, sla_breached, reopen_count, source_created_at, source_updated_at, resolved_at, closed_at
+       FROM tickets WHERE id = ANY($1::bigint[])`,
+      [missing.map((r) => r.input.ticketId.toString())],
+    );
+    const byId = new Map(full.rows.map((row) => [String(row['id']), ticketFromRow(row)]));
+    for (const row of missing) {
+      const ticket = byId.get(row.input.ticketId.toString());
+      if (ticket) row.input.ticket = ticket;
+    }
+  }
+  return rows;
 }
 
-const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value == null ? null : String(value));
-
 const str = (value: unknown): string | null => (value == null ? null : String(value));
+const iso = (value: unknown): string | null => (value instanceof Date ? value.toISOString() : value == null ? null : String(value));
 
 /**
  * A stored ticket back in its canonical shape. Not re-parsed with zod: these rows were validated by

@@ -18,6 +18,8 @@ export interface StagedTicket {
   ticket: CanonicalTicket;
   contentHash: string;
   raw: unknown;
+  /** Classified at ingest under `PageTarget.taxonomyId` (undefined: leave it to the derive stage). */
+  classification?: { driverKey: string; ruleKey: string } | null;
 }
 
 export interface QuarantineEntry {
@@ -46,6 +48,8 @@ export interface PageTarget {
   runId: bigint;
   fencingToken: bigint;
   normaliserVersion: number;
+  /** The active taxonomy the staged classifications belong to. */
+  taxonomyId?: string | null;
 }
 
 export interface PageOutcome {
@@ -65,7 +69,7 @@ export const STAGE_COLUMNS = [
   'native_id', 'key', 'url', 'subject', 'status', 'priority', 'channel', 'type', 'customer_account',
   'requester_ref', 'group_ref', 'product', 'component', 'service', 'category', 'subcategory', 'tags',
   'form_id', 'custom_fields', 'csat', 'sla_breached', 'reopen_count', 'source_created_at',
-  'source_updated_at', 'resolved_at', 'closed_at', 'content_hash', 'raw',
+  'source_updated_at', 'resolved_at', 'closed_at', 'content_hash', 'raw', 'classified', 'driver_key', 'rule_key',
 ] as const;
 
 export const STAGE_TABLE_COLUMNS = `
@@ -73,7 +77,7 @@ export const STAGE_TABLE_COLUMNS = `
   customer_account text, requester_ref text, group_ref text, product text, component text, service text,
   category text, subcategory text, tags text[], form_id text, custom_fields jsonb, csat text,
   sla_breached boolean, reopen_count integer, source_created_at timestamptz, source_updated_at timestamptz,
-  resolved_at timestamptz, closed_at timestamptz, content_hash text, raw jsonb`;
+  resolved_at timestamptz, closed_at timestamptz, content_hash text, raw jsonb, classified boolean, driver_key text, rule_key text`;
 
 const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS frontline_stage_tickets (${STAGE_TABLE_COLUMNS}) ON COMMIT DELETE ROWS`;
 
@@ -97,7 +101,7 @@ const SUPERSEDE = `INSERT INTO ticket_versions (ticket_id, source_updated_at, co
   ON CONFLICT DO NOTHING`;
 
 const MERGE = `WITH merged AS (
-  INSERT INTO tickets AS t (organization_id, connector_id, ${copyColumns(STAGE_COLUMNS.slice(0, -2))},
+  INSERT INTO tickets AS t (organization_id, connector_id, ${copyColumns(STAGE_COLUMNS.slice(0, STAGE_COLUMNS.indexOf('closed_at') + 1))},
     deleted_at, content_hash, normaliser_version, raw, change_seq)
   SELECT $1::uuid, $2::uuid, s.native_id, s.key, s.url, s.subject, s.status::"TicketStatus",
     s.priority::"TicketPriority", s.channel, s.type, s.customer_account, s.requester_ref, s.group_ref,
@@ -122,6 +126,15 @@ const MERGE = `WITH merged AS (
   WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     AND t.source_updated_at <= EXCLUDED.source_updated_at
   RETURNING t.id, t.native_id, t.change_seq, (xmax = 0) AS inserted
+), classified AS (
+  -- Classified at ingest: only tickets this page actually wrote (new or changed) get a row.
+  INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash)
+  SELECT m.id, $4::uuid, s.driver_key, s.rule_key, s.content_hash
+  FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
+  WHERE $4::uuid IS NOT NULL AND s.classified
+  ON CONFLICT (ticket_id, taxonomy_id) DO UPDATE SET driver_key = EXCLUDED.driver_key, rule_key = EXCLUDED.rule_key,
+    ticket_hash = EXCLUDED.ticket_hash, classified_at = now()
+  WHERE (c.driver_key, c.rule_key, c.ticket_hash) IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash)
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
        count(*) FILTER (WHERE NOT inserted)::int AS updated,
@@ -140,7 +153,7 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
       await copyStage(client, tickets);
       await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
       const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null }>(MERGE, [
-        target.organizationId, target.connectorId, target.normaliserVersion,
+        target.organizationId, target.connectorId, target.normaliserVersion, target.taxonomyId ?? null,
       ]);
       const row = result.rows[0];
       merged = {
@@ -200,12 +213,13 @@ async function copyStage(client: pg.PoolClient, tickets: StagedTicket[]): Promis
 }
 
 /** One staged ticket as COPY values, in STAGE_COLUMNS order (also used by the ingest benchmark). */
-export function stageValues({ ticket: t, contentHash, raw }: StagedTicket): CopyValue[] {
+export function stageValues({ ticket: t, contentHash, raw, classification }: StagedTicket): CopyValue[] {
   return [
     t.nativeId, t.key, t.url, t.subject, t.status, t.priority, t.channel, t.type, t.customerAccount,
     t.requesterRef, t.group, t.product, t.component, t.service, t.category, t.subcategory, t.tags,
     t.formId, jsonText(t.customFields), t.csat, t.slaBreached, t.reopenCount, t.createdAt, t.updatedAt,
     t.resolvedAt, t.closedAt, contentHash, raw === undefined ? null : jsonText(raw),
+    classification !== undefined, classification?.driverKey ?? null, classification?.ruleKey ?? null,
   ];
 }
 

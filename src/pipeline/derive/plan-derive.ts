@@ -8,10 +8,16 @@ import type { CanonicalTicket } from '../../domain/ticket/canonical-ticket.ts';
  */
 export interface DeriveInput {
   ticketId: bigint;
-  ticket: CanonicalTicket;
+  createdAt: string;
   contentHash: string;
   previous: { driverKey: string | null; ruleKey: string | null; ticketHash: string } | null;
+  /** The full ticket, needed only when it is not yet classified at its current content. */
+  ticket?: CanonicalTicket;
 }
+
+/** Whether a changed ticket still needs classifying (the pull stage classifies most at ingest). */
+export const needsClassification = (row: Pick<DeriveInput, 'contentHash' | 'previous'>): boolean =>
+  row.previous === null || row.previous.ticketHash !== row.contentHash;
 
 export interface ClassificationRow {
   ticketId: bigint;
@@ -37,8 +43,9 @@ export function planDerive(batch: readonly DeriveInput[], classify: Classifier):
   const classifications: ClassificationRow[] = [];
   const hours = new Set<number>();
   for (const row of batch) {
-    hours.add(hourStart(row.ticket.createdAt));
-    if (row.previous && row.previous.ticketHash === row.contentHash) continue;
+    hours.add(hourStart(row.createdAt));
+    if (!needsClassification(row)) continue;
+    if (!row.ticket) throw new Error(`derive: ticket ${row.ticketId} needs classifying but was not loaded`);
     const match = classify(row.ticket);
     const next: ClassificationRow = {
       ticketId: row.ticketId,

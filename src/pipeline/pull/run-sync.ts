@@ -4,6 +4,7 @@ import type { ConnectorModule } from '../../connector-kit/connector-module.ts';
 import { ConnectorError, isConnectorError } from '../../connector-kit/failure.ts';
 import { runStream, type NormalisedPage, type StreamTotals } from '../../connector-kit/stream-runner.ts';
 import type { Logger } from '../../observability/logger.ts';
+import type { ActiveTaxonomy } from '../derive/derive-connector.ts';
 import type { ConnectorRecord } from '../../store/connector-repository.ts';
 import { beginRun, finishRun, type FailureClassName, type SyncMode } from '../../store/sync-run-repository.ts';
 import { FencedOutError, writeTicketPage, type PageOutcome } from '../../store/ticket-page-writer.ts';
@@ -23,6 +24,8 @@ export interface PullDeps {
   logger: Logger;
   secrets: SecretStore;
   modules: Partial<Record<ConnectorRecord['system'], ConnectorModule>>;
+  /** Classify at ingest under the organization's active taxonomy (the derive stage converges the rest). */
+  activeTaxonomy?: (organizationId: string) => Promise<ActiveTaxonomy | null>;
 }
 
 export interface SyncRequest {
@@ -92,9 +95,10 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
   });
   const log = deps.logger.child({ connector: connector.key, runId: run.runId.toString(), stream });
   log.info({ mode: request.mode, resumed: run.cursor !== null, abandonedRuns: run.abandonedRuns }, 'sync run started');
+  const taxonomy = (await deps.activeTaxonomy?.(connector.organizationId)) ?? null;
   const target = {
     organizationId: connector.organizationId, connectorId: connector.id, stream, runId: run.runId,
-    fencingToken: run.fencingToken, normaliserVersion: module.normaliserVersion,
+    fencingToken: run.fencingToken, normaliserVersion: module.normaliserVersion, taxonomyId: taxonomy?.id ?? null,
   };
   let maxChangeSeq: bigint | null = null;
   let storeMs = 0;
@@ -112,6 +116,7 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
       session,
       from: { cursor: run.cursor, sinceMs },
       sink: store,
+      ...(taxonomy ? { classify: taxonomy.classify } : {}),
       onPage: async (page, outcome, totals) => {
         if (outcome.maxChangeSeq !== null && (maxChangeSeq === null || outcome.maxChangeSeq > maxChangeSeq)) maxChangeSeq = outcome.maxChangeSeq;
         await request.onPage?.({ runId: run.runId, totals, page, outcome, progressAtMs: page.progressAtMs, startMs: sinceMs, targetMs: deps.clock.now() });
