@@ -1,12 +1,12 @@
 import type pg from 'pg';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
-import { type Classifier, diffPoints, needsClassification, planDerive, pointId, type DeriveInput } from '../pipeline/derive/plan-derive.ts';
+import { type Classifier, type DeriveInput, type DerivePlan, needsClassification, planDerive } from '../pipeline/derive/plan-derive.ts';
 
 /**
  * The derive transaction: tickets changed since the last derive (by `tickets.change_seq`) are
- * classified, touched hourly buckets recounted from the tickets, and the derive position advanced —
- * in one transaction, serialised per connector by an advisory lock. State-based, so a retried or
- * duplicated derive job converges and a re-sync with no changes writes nothing.
+ * classified where still needed, their series contributions moved (plan-derive.ts), and the derive
+ * position advanced — in one transaction, serialised per connector by an advisory lock. State-based,
+ * so a retried or duplicated derive job converges and a re-sync with no changes writes nothing.
  */
 export interface DeriveTarget {
   organizationId: string;
@@ -44,7 +44,7 @@ export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify:
     }
     const plan = planDerive(rows.map((r) => r.input), classify);
     await writeClassifications(client, target.taxonomyId, plan.classifications);
-    const pointsWritten = await recountHours(client, target, plan.touchedHours);
+    const pointsWritten = await applyDeltas(client, target, plan.deltas);
     const newSeq = rows[rows.length - 1]?.changeSeq ?? lastSeq;
     await client.query(
       `UPDATE derive_states SET last_seq = $3::bigint, updated_at = now() WHERE connector_id = $1 AND taxonomy_id = $2`,
@@ -72,14 +72,32 @@ export async function deriveAll(pool: pg.Pool, target: DeriveTarget, classify: C
   }
 }
 
+/**
+ * The derive position, and the taxonomy the connector's series currently reflect (one row per
+ * connector). When the active taxonomy changed, the series are rebuilt from scratch under it: points
+ * cleared, its counted contributions forgotten, position back to 0 — history is re-classified in
+ * the batches that follow, and the series fill up again as they go.
+ */
 async function readPosition(client: pg.PoolClient, target: DeriveTarget): Promise<bigint> {
-  const result = await client.query<{ last_seq: string }>(
-    `INSERT INTO derive_states (connector_id, taxonomy_id, last_seq, updated_at) VALUES ($1, $2, 0, now())
-     ON CONFLICT (connector_id, taxonomy_id) DO UPDATE SET connector_id = EXCLUDED.connector_id
-     RETURNING last_seq::text`,
+  const current = await client.query<{ taxonomy_id: string; last_seq: string }>(
+    'SELECT taxonomy_id, last_seq::text FROM derive_states WHERE connector_id = $1 FOR UPDATE',
+    [target.connectorId],
+  );
+  const row = current.rows[0];
+  if (current.rows.length === 1 && row?.taxonomy_id === target.taxonomyId) return BigInt(row.last_seq);
+  await client.query('DELETE FROM derive_states WHERE connector_id = $1', [target.connectorId]);
+  await client.query(
+    `DELETE FROM series_points p USING series s
+     WHERE s.id = p.series_id AND s.connector_id = $1 AND s.kind IN ('driver_volume', 'unmatched_volume')`,
+    [target.connectorId],
+  );
+  await client.query(
+    `UPDATE ticket_classifications c SET counted_driver = NULL, counted_bucket = NULL FROM tickets t
+     WHERE t.id = c.ticket_id AND t.connector_id = $1 AND c.taxonomy_id = $2 AND c.counted_bucket IS NOT NULL`,
     [target.connectorId, target.taxonomyId],
   );
-  return BigInt(result.rows[0]?.last_seq ?? '0');
+  await client.query('INSERT INTO derive_states (connector_id, taxonomy_id, last_seq, updated_at) VALUES ($1, $2, 0, now())', [target.connectorId, target.taxonomyId]);
+  return 0n;
 }
 
 interface ChangedRow {
@@ -88,9 +106,13 @@ interface ChangedRow {
 }
 
 async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq: bigint, limit: number): Promise<ChangedRow[]> {
-  const result = await client.query<{ id: string; change_seq: string; created: Date; content_hash: string; prev_hash: string | null; prev_driver: string | null; prev_rule: string | null }>(
-    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.source_created_at AS created, t.content_hash,
-       c.ticket_hash AS prev_hash, c.driver_key AS prev_driver, c.rule_key AS prev_rule
+  const result = await client.query<{
+    id: string; change_seq: string; created: Date; deleted: boolean; content_hash: string; prev_hash: string | null;
+    prev_driver: string | null; prev_rule: string | null; counted_driver: string | null; counted_bucket: Date | null;
+  }>(
+    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.source_created_at AS created, t.deleted_at IS NOT NULL AS deleted,
+       t.content_hash, c.ticket_hash AS prev_hash, c.driver_key AS prev_driver, c.rule_key AS prev_rule,
+       c.counted_driver, c.counted_bucket
      FROM tickets t
      LEFT JOIN ticket_classifications c ON c.ticket_id = t.id AND c.taxonomy_id = $2
      WHERE t.connector_id = $1 AND t.change_seq > $3::bigint
@@ -102,8 +124,15 @@ async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq:
     input: {
       ticketId: BigInt(row.id),
       createdAt: row.created.toISOString(),
+      deleted: row.deleted,
       contentHash: row.content_hash,
-      previous: row.prev_hash === null ? null : { driverKey: row.prev_driver, ruleKey: row.prev_rule, ticketHash: row.prev_hash },
+      previous:
+        row.prev_hash === null
+          ? null
+          : {
+              driverKey: row.prev_driver, ruleKey: row.prev_rule, ticketHash: row.prev_hash,
+              counted: row.counted_bucket === null ? null : { driverKey: row.counted_driver, bucketStartMs: row.counted_bucket.getTime() },
+            },
     },
   }));
   // Only tickets not classified at ingest (taxonomy changed, or stored before one existed) are loaded in full.
@@ -148,59 +177,34 @@ export function ticketFromRow(row: Record<string, unknown>): CanonicalTicket {
   };
 }
 
-async function writeClassifications(client: pg.PoolClient, taxonomyId: string, rows: ReturnType<typeof planDerive>['classifications']): Promise<void> {
+async function writeClassifications(client: pg.PoolClient, taxonomyId: string, rows: DerivePlan['classifications']): Promise<void> {
   if (rows.length === 0) return;
   await client.query(
-    `INSERT INTO ticket_classifications (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash)
-     SELECT t, $1::uuid, d, r, h FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[]) AS x(t, d, r, h)
+    `INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash, counted_driver, counted_bucket)
+     SELECT t, $1::uuid, d, r, h, cd, cb FROM unnest($2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::timestamptz[]) AS x(t, d, r, h, cd, cb)
      ON CONFLICT (ticket_id, taxonomy_id) DO UPDATE SET driver_key = EXCLUDED.driver_key, rule_key = EXCLUDED.rule_key,
-       ticket_hash = EXCLUDED.ticket_hash, classified_at = now()
-     WHERE (ticket_classifications.driver_key, ticket_classifications.rule_key, ticket_classifications.ticket_hash)
-       IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash)`,
-    [taxonomyId, rows.map((r) => r.ticketId.toString()), rows.map((r) => r.driverKey), rows.map((r) => r.ruleKey), rows.map((r) => r.ticketHash)],
+       ticket_hash = EXCLUDED.ticket_hash, counted_driver = EXCLUDED.counted_driver, counted_bucket = EXCLUDED.counted_bucket,
+       classified_at = CASE WHEN (c.driver_key, c.rule_key, c.ticket_hash) IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash)
+         THEN now() ELSE c.classified_at END`,
+    [
+      taxonomyId, rows.map((r) => r.ticketId.toString()), rows.map((r) => r.driverKey), rows.map((r) => r.ruleKey), rows.map((r) => r.ticketHash),
+      rows.map((r) => r.counted?.driverKey ?? null), rows.map((r) => (r.counted ? new Date(r.counted.bucketStartMs).toISOString() : null)),
+    ],
   );
 }
 
-/** Recounts every driver's volume in the touched hours from the live (not deleted) tickets. */
-async function recountHours(client: pg.PoolClient, target: DeriveTarget, hours: number[]): Promise<number> {
-  if (hours.length === 0) return 0;
-  const buckets = hours.map((h) => new Date(h).toISOString());
-  const counts = await client.query<{ bucket: Date; driver_key: string | null; n: number }>(
-    `SELECT date_bin('1 hour', t.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') AS bucket, c.driver_key, count(*)::int AS n
-     FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id AND c.taxonomy_id = $2
-     WHERE t.connector_id = $1 AND t.deleted_at IS NULL
-       AND t.source_created_at >= $3::timestamptz AND t.source_created_at < $4::timestamptz + interval '1 hour'
-       AND date_bin('1 hour', t.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') = ANY($5::timestamptz[])
-     GROUP BY 1, 2`,
-    [target.connectorId, target.taxonomyId, buckets[0], buckets[buckets.length - 1], buckets],
-  );
-  const desired = new Map<string, number>();
-  for (const row of counts.rows) {
-    const key = row.driver_key === null ? unmatchedSeriesKey(target.connectorKey) : driverSeriesKey(target.connectorKey, row.driver_key);
-    desired.set(pointId(key, row.bucket.getTime()), row.n);
-  }
-  const stored = await client.query<{ key: string; bucket_start: Date; value: number }>(
-    `SELECT s.key, p.bucket_start, p.value FROM series s JOIN series_points p ON p.series_id = s.id
-     WHERE s.organization_id = $1 AND s.connector_id = $2 AND s.kind IN ('driver_volume', 'unmatched_volume')
-       AND p.bucket_start = ANY($3::timestamptz[])`,
-    [target.organizationId, target.connectorId, buckets],
-  );
-  const storedMap = new Map(stored.rows.map((r) => [pointId(r.key, r.bucket_start.getTime()), r.value]));
-  const changes = diffPoints(desired, storedMap);
-  if (changes.length === 0) return 0;
-  const seriesIds = await ensureSeries(client, target, [...new Set(changes.map((c) => c.seriesKey))]);
+/** Moves series points by the plan's net deltas (driver series, or the unmatched one for null). */
+async function applyDeltas(client: pg.PoolClient, target: DeriveTarget, deltas: DerivePlan['deltas']): Promise<number> {
+  if (deltas.length === 0) return 0;
+  const keyOf = (driverKey: string | null): string => (driverKey === null ? unmatchedSeriesKey(target.connectorKey) : driverSeriesKey(target.connectorKey, driverKey));
+  const seriesIds = await ensureSeries(client, target, [...new Set(deltas.map((d) => keyOf(d.driverKey)))]);
   await client.query(
-    `INSERT INTO series_points (series_id, bucket_start, value, updated_at)
+    `INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
      SELECT s, b, v, now() FROM unnest($1::bigint[], $2::timestamptz[], $3::float8[]) AS x(s, b, v)
-     ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = EXCLUDED.value, updated_at = now()
-     WHERE series_points.value IS DISTINCT FROM EXCLUDED.value`,
-    [
-      changes.map((c) => seriesIds.get(c.seriesKey)),
-      changes.map((c) => new Date(c.bucketStartMs).toISOString()),
-      changes.map((c) => c.value),
-    ],
+     ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = p.value + EXCLUDED.value, updated_at = now()`,
+    [deltas.map((d) => seriesIds.get(keyOf(d.driverKey))), deltas.map((d) => new Date(d.bucketStartMs).toISOString()), deltas.map((d) => d.delta)],
   );
-  return changes.length;
+  return deltas.length;
 }
 
 async function ensureSeries(client: pg.PoolClient, target: DeriveTarget, keys: string[]): Promise<Map<string, string>> {

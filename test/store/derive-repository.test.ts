@@ -98,4 +98,26 @@ describe('derive: classification and hourly driver series', () => {
       'unmatched_volume/zd@2026-11-01T10': 1,
     });
   });
+
+  it('rebuilds the series under a new taxonomy, re-classifying history', async () => {
+    const org = await db.prisma.organization.findFirstOrThrow({ where: { key: 'acme' } });
+    const v2 = await db.prisma.driverTaxonomy.create({ data: { organizationId: org.id, version: 2, contentHash: 'h2', active: true } });
+    // v2 knows only refunds: SSO tickets become unmatched.
+    const refundsOnly: Classifier = (t) => (t.tags.includes('refund') ? { driverKey: 'billing/refund', ruleKey: 'refund-v2' } : null);
+    const result = await deriveAll(db.pool, { ...deriveTarget, taxonomyId: v2.id }, refundsOnly);
+    expect(result.processed).toBe(5);
+    expect(await points()).toEqual({
+      'driver_volume/zd/billing/refund@2026-11-01T10': 1,
+      'unmatched_volume/zd@2026-11-01T10': 2,
+      'unmatched_volume/zd@2026-11-01T23': 1,
+    });
+    // …and switching back rebuilds them under v1 again.
+    await deriveAll(db.pool, deriveTarget, byTag);
+    expect(await points()).toEqual({
+      'driver_volume/zd/billing/refund@2026-11-01T10': 1,
+      'driver_volume/zd/configuration/sso@2026-11-01T10': 1,
+      'driver_volume/zd/configuration/sso@2026-11-01T23': 1,
+      'unmatched_volume/zd@2026-11-01T10': 1,
+    });
+  });
 });

@@ -1,16 +1,34 @@
 import type { CanonicalTicket } from '../../domain/ticket/canonical-ticket.ts';
 
 /**
- * The pure core of the derive stage: which classifications change and which hourly buckets must be
- * recounted, for one batch of tickets that changed since the last derive. Series are never
- * incremented: every touched bucket is recounted from the stored tickets (DESIGN.md "Series"), so a
- * replayed batch, a deleted ticket or a re-classified one all converge to the same counts.
+ * The pure core of the derive stage, for one batch of tickets that changed since the last derive:
+ * which classifications to write and how the hourly driver series move.
+ *
+ * Every ticket's *contribution* to the series (the driver and UTC hour it is counted in, or none
+ * when deleted) is stored beside its classification. A change moves exactly that contribution: −1
+ * where it was counted, +1 where it now belongs, in the same transaction that records the new
+ * contribution. Nothing is incremented blindly — replaying a batch finds the contribution already
+ * in place and writes nothing — and the cost is proportional to the changed tickets, not to the
+ * history of the hours they fall in (recounting touched hours made every back-fill page re-read
+ * most of the history: bench/ingest.ts).
  */
+export interface Contribution {
+  /** null = counted as unmatched. */
+  driverKey: string | null;
+  bucketStartMs: number;
+}
+
 export interface DeriveInput {
   ticketId: bigint;
   createdAt: string;
+  deleted: boolean;
   contentHash: string;
-  previous: { driverKey: string | null; ruleKey: string | null; ticketHash: string } | null;
+  previous: {
+    driverKey: string | null;
+    ruleKey: string | null;
+    ticketHash: string;
+    counted: Contribution | null;
+  } | null;
   /** The full ticket, needed only when it is not yet classified at its current content. */
   ticket?: CanonicalTicket;
 }
@@ -24,13 +42,20 @@ export interface ClassificationRow {
   driverKey: string | null;
   ruleKey: string | null;
   ticketHash: string;
+  counted: Contribution | null;
+}
+
+export interface SeriesDelta {
+  driverKey: string | null;
+  bucketStartMs: number;
+  delta: number;
 }
 
 export interface DerivePlan {
-  /** Only rows whose outcome differs from what is stored: an unchanged ticket writes nothing. */
+  /** Only rows whose classification or contribution differs from what is stored. */
   classifications: ClassificationRow[];
-  /** UTC hour starts (epoch ms) whose counts must be recomputed, ascending. */
-  touchedHours: number[];
+  /** Net moves per (driver, hour); zero nets are dropped. */
+  deltas: SeriesDelta[];
 }
 
 export type Classifier = (ticket: CanonicalTicket) => { driverKey: string; ruleKey: string } | null;
@@ -39,53 +64,36 @@ const HOUR_MS = 3_600_000;
 
 export const hourStart = (iso: string): number => Math.floor(Date.parse(iso) / HOUR_MS) * HOUR_MS;
 
+const sameContribution = (a: Contribution | null, b: Contribution | null): boolean =>
+  a === b || (a !== null && b !== null && a.driverKey === b.driverKey && a.bucketStartMs === b.bucketStartMs);
+
 export function planDerive(batch: readonly DeriveInput[], classify: Classifier): DerivePlan {
   const classifications: ClassificationRow[] = [];
-  const hours = new Set<number>();
-  for (const row of batch) {
-    hours.add(hourStart(row.createdAt));
-    if (!needsClassification(row)) continue;
-    if (!row.ticket) throw new Error(`derive: ticket ${row.ticketId} needs classifying but was not loaded`);
-    const match = classify(row.ticket);
-    const next: ClassificationRow = {
-      ticketId: row.ticketId,
-      driverKey: match?.driverKey ?? null,
-      ruleKey: match?.ruleKey ?? null,
-      ticketHash: row.contentHash,
-    };
-    const prev = row.previous;
-    if (prev && prev.driverKey === next.driverKey && prev.ruleKey === next.ruleKey && prev.ticketHash === next.ticketHash) continue;
-    classifications.push(next);
-  }
-  return { classifications, touchedHours: [...hours].sort((a, b) => a - b) };
-}
-
-export interface PointChange {
-  seriesKey: string;
-  bucketStartMs: number;
-  value: number;
-}
-
-/**
- * Desired counts for the touched hours vs the stored points: returns the writes that make the store
- * equal to the counts (zeroing points whose tickets moved away), and nothing where they already agree.
- */
-export function diffPoints(
-  desired: ReadonlyMap<string, number>,
-  stored: ReadonlyMap<string, number>,
-): PointChange[] {
-  const changes: PointChange[] = [];
-  const push = (id: string, value: number): void => {
-    const split = id.lastIndexOf('@');
-    changes.push({ seriesKey: id.slice(0, split), bucketStartMs: Number(id.slice(split + 1)), value });
+  const net = new Map<string, SeriesDelta>();
+  const move = (c: Contribution, delta: number): void => {
+    const id = `${c.driverKey ?? ''}@${c.bucketStartMs}`;
+    const entry = net.get(id) ?? { driverKey: c.driverKey, bucketStartMs: c.bucketStartMs, delta: 0 };
+    entry.delta += delta;
+    net.set(id, entry);
   };
-  for (const [id, value] of desired) {
-    if (stored.get(id) !== value) push(id, value);
+  for (const row of batch) {
+    const prev = row.previous;
+    let driverKey = prev?.driverKey ?? null;
+    let ruleKey = prev?.ruleKey ?? null;
+    if (needsClassification(row)) {
+      if (!row.ticket) throw new Error(`derive: ticket ${row.ticketId} needs classifying but was not loaded`);
+      const match = classify(row.ticket);
+      driverKey = match?.driverKey ?? null;
+      ruleKey = match?.ruleKey ?? null;
+    }
+    const counted: Contribution | null = row.deleted ? null : { driverKey, bucketStartMs: hourStart(row.createdAt) };
+    const was = prev?.counted ?? null;
+    if (!sameContribution(was, counted)) {
+      if (was) move(was, -1);
+      if (counted) move(counted, +1);
+    }
+    const unchanged = prev !== null && prev.ticketHash === row.contentHash && prev.driverKey === driverKey && prev.ruleKey === ruleKey && sameContribution(was, counted);
+    if (!unchanged) classifications.push({ ticketId: row.ticketId, driverKey, ruleKey, ticketHash: row.contentHash, counted });
   }
-  for (const [id, value] of stored) {
-    if (!desired.has(id) && value !== 0) push(id, 0);
-  }
-  return changes;
+  return { classifications, deltas: [...net.values()].filter((d) => d.delta !== 0) };
 }
-
-export const pointId = (seriesKey: string, bucketStartMs: number): string => `${seriesKey}@${bucketStartMs}`;
