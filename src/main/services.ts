@@ -88,7 +88,7 @@ function taxonomyCache(db: Database): (organizationId: string) => Promise<Active
     let entry = compiled.get(active.id);
     if (!entry) {
       const taxonomy = active.compiled;
-      entry = { id: active.id, version: active.version, classify: (ticket) => classify(ticket, taxonomy) };
+      entry = { id: active.id, version: active.version, driverKeys: [...taxonomy.drivers.keys()], classify: (ticket) => classify(ticket, taxonomy) };
       compiled.set(active.id, entry);
     }
     return entry;

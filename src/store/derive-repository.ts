@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import { ensureSeries, lockConnectorSeries, seriesKeyOf } from './connector-series.ts';
 import { type Classifier, type DeriveInput, type DerivePlan, needsClassification, planDerive } from '../pipeline/derive/plan-derive.ts';
 
 /**
@@ -25,17 +26,14 @@ export interface DeriveBatchResult {
   more: boolean;
 }
 
-export const driverSeriesKey = (connectorKey: string, driverKey: string): string => `driver_volume/${connectorKey}/${driverKey}`;
-export const unmatchedSeriesKey = (connectorKey: string): string => `unmatched_volume/${connectorKey}`;
-
-const LOCK_SPACE = 0x46_4c_44_56; // "FLDV"
+export { driverSeriesKey, unmatchedSeriesKey } from './connector-series.ts';
 
 export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify: Classifier): Promise<DeriveBatchResult> {
   const batchSize = target.batchSize ?? 5000;
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
-    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, target.connectorId]);
+    await lockConnectorSeries(client, target.connectorId);
     const lastSeq = await readPosition(client, target);
     const rows = await readChanged(client, target, lastSeq, batchSize);
     if (rows.length === 0) {
@@ -85,6 +83,11 @@ async function readPosition(client: pg.PoolClient, target: DeriveTarget): Promis
   );
   const row = current.rows[0];
   if (current.rows.length === 1 && row?.taxonomy_id === target.taxonomyId) return BigInt(row.last_seq);
+  if (current.rows.length === 0) {
+    // Nothing has been counted for this connector yet (ingest claims the row before counting).
+    await client.query('INSERT INTO derive_states (connector_id, taxonomy_id, last_seq, updated_at) VALUES ($1, $2, 0, now())', [target.connectorId, target.taxonomyId]);
+    return 0n;
+  }
   await client.query('DELETE FROM derive_states WHERE connector_id = $1', [target.connectorId]);
   await client.query(
     `DELETE FROM series_points p USING series s
@@ -196,7 +199,7 @@ async function writeClassifications(client: pg.PoolClient, taxonomyId: string, r
 /** Moves series points by the plan's net deltas (driver series, or the unmatched one for null). */
 async function applyDeltas(client: pg.PoolClient, target: DeriveTarget, deltas: DerivePlan['deltas']): Promise<number> {
   if (deltas.length === 0) return 0;
-  const keyOf = (driverKey: string | null): string => (driverKey === null ? unmatchedSeriesKey(target.connectorKey) : driverSeriesKey(target.connectorKey, driverKey));
+  const keyOf = (driverKey: string | null): string => seriesKeyOf(target.connectorKey, driverKey);
   const seriesIds = await ensureSeries(client, target, [...new Set(deltas.map((d) => keyOf(d.driverKey)))]);
   await client.query(
     `INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
@@ -205,22 +208,4 @@ async function applyDeltas(client: pg.PoolClient, target: DeriveTarget, deltas: 
     [deltas.map((d) => seriesIds.get(keyOf(d.driverKey))), deltas.map((d) => new Date(d.bucketStartMs).toISOString()), deltas.map((d) => d.delta)],
   );
   return deltas.length;
-}
-
-async function ensureSeries(client: pg.PoolClient, target: DeriveTarget, keys: string[]): Promise<Map<string, string>> {
-  const unmatched = unmatchedSeriesKey(target.connectorKey);
-  const prefix = `driver_volume/${target.connectorKey}/`;
-  await client.query(
-    `INSERT INTO series (organization_id, key, kind, connector_id, driver_key)
-     SELECT $1::uuid, k, CASE WHEN k = $3 THEN 'unmatched_volume' ELSE 'driver_volume' END::"SeriesKind", $2::uuid,
-       CASE WHEN k = $3 THEN NULL ELSE substr(k, length($4) + 1) END
-     FROM unnest($5::text[]) AS k
-     ON CONFLICT (organization_id, key) DO NOTHING`,
-    [target.organizationId, target.connectorId, unmatched, prefix, keys],
-  );
-  const rows = await client.query<{ id: string; key: string }>(
-    'SELECT id::text, key FROM series WHERE organization_id = $1 AND key = ANY($2::text[])',
-    [target.organizationId, keys],
-  );
-  return new Map(rows.rows.map((r) => [r.key, r.id]));
 }

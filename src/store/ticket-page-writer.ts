@@ -4,6 +4,7 @@ import { Readable } from 'node:stream';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import { ensureSeries, lockConnectorSeries, seriesKeyOf } from './connector-series.ts';
 import { copyRow, type CopyValue } from './copy-text.ts';
 
 /**
@@ -48,8 +49,10 @@ export interface PageTarget {
   runId: bigint;
   fencingToken: bigint;
   normaliserVersion: number;
-  /** The active taxonomy the staged classifications belong to. */
+  /** The active taxonomy the staged classifications belong to, and its driver keys. */
   taxonomyId?: string | null;
+  driverKeys?: readonly string[];
+  connectorKey?: string;
 }
 
 export interface PageOutcome {
@@ -130,15 +133,38 @@ const MERGE = `WITH merged AS (
   WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
     AND t.source_updated_at <= EXCLUDED.source_updated_at
   RETURNING t.id, t.native_id, t.change_seq, (xmax = 0) AS inserted
-), classified AS (
-  -- Classified at ingest: only tickets this page actually wrote (new or changed) get a row.
-  INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash)
-  SELECT m.id, $4::uuid, s.driver_key, s.rule_key, s.content_hash
+), staged AS (
+  -- Classified at ingest: only tickets this page actually wrote (new or changed), with the hour they
+  -- count in (none when deleted).
+  SELECT m.id, s.driver_key, s.rule_key, s.content_hash,
+    CASE WHEN s.status <> 'deleted' THEN date_bin('1 hour', s.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS bucket
   FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
   WHERE $4::uuid IS NOT NULL AND s.classified
+), previous AS (
+  -- What these tickets were counted as before this statement (CTEs all read the pre-statement snapshot).
+  SELECT c.ticket_id, c.counted_driver, c.counted_bucket
+  FROM staged st JOIN ticket_classifications c ON c.ticket_id = st.id AND c.taxonomy_id = $4::uuid
+  WHERE c.counted_bucket IS NOT NULL
+), classified AS (
+  INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash, counted_driver, counted_bucket)
+  SELECT st.id, $4::uuid, st.driver_key, st.rule_key, st.content_hash, st.driver_key, st.bucket FROM staged st
   ON CONFLICT (ticket_id, taxonomy_id) DO UPDATE SET driver_key = EXCLUDED.driver_key, rule_key = EXCLUDED.rule_key,
-    ticket_hash = EXCLUDED.ticket_hash, classified_at = now()
-  WHERE (c.driver_key, c.rule_key, c.ticket_hash) IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash)
+    ticket_hash = EXCLUDED.ticket_hash, counted_driver = EXCLUDED.counted_driver, counted_bucket = EXCLUDED.counted_bucket,
+    classified_at = now()
+  WHERE (c.driver_key, c.rule_key, c.ticket_hash, c.counted_driver, c.counted_bucket)
+    IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash, EXCLUDED.counted_driver, EXCLUDED.counted_bucket)
+), moves AS (
+  SELECT counted_driver AS driver, counted_bucket AS bucket, -1 AS n FROM previous
+  UNION ALL
+  SELECT driver_key, bucket, 1 FROM staged WHERE bucket IS NOT NULL
+), net AS (
+  SELECT driver, bucket, sum(n) AS n FROM moves GROUP BY driver, bucket HAVING sum(n) <> 0
+), points AS (
+  -- Each ticket's contribution moves exactly once: −1 where it was counted, +1 where it belongs now.
+  INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
+  SELECT k.series_id, net.bucket, net.n, now()
+  FROM net JOIN unnest($5::text[], $6::bigint[]) AS k(driver, series_id) ON k.driver = coalesce(net.driver, '')
+  ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = p.value + EXCLUDED.value, updated_at = now()
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
        count(*) FILTER (WHERE NOT inserted)::int AS updated,
@@ -150,14 +176,18 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
   const client = await pool.connect();
   try {
     await client.query('BEGIN');
+    await lockConnectorSeries(client, target.connectorId);
     await claimStream(client, target);
     let merged = { inserted: 0, updated: 0, maxChangeSeq: null as bigint | null };
     if (tickets.length > 0) {
       await client.query(CREATE_STAGE);
       await copyStage(client, tickets);
       await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
+      const counting = await seriesFollow(client, target);
+      const series = counting ? await seriesOfTaxonomy(client, target) : [];
       const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null }>(MERGE, [
-        target.organizationId, target.connectorId, target.normaliserVersion, target.taxonomyId ?? null,
+        target.organizationId, target.connectorId, target.normaliserVersion, counting ? target.taxonomyId : null,
+        series.map(([driver]) => driver ?? ''), series.map(([, id]) => id),
       ]);
       const row = result.rows[0];
       merged = {
@@ -182,6 +212,36 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
   } finally {
     client.release();
   }
+}
+
+/**
+ * Whether this page may classify and count at ingest: only when the connector's series reflect the
+ * page's taxonomy (derive_states holds which one). After a taxonomy change the derive stage first
+ * rebuilds the series; until then pages store tickets only and leave classifying to it.
+ */
+async function seriesFollow(client: pg.PoolClient, target: PageTarget): Promise<boolean> {
+  if (!target.taxonomyId) return false;
+  const claimed = await client.query<{ taxonomy_id: string }>(
+    `INSERT INTO derive_states (connector_id, taxonomy_id, last_seq, updated_at)
+     SELECT $1, $2, 0, now() WHERE NOT EXISTS (SELECT 1 FROM derive_states WHERE connector_id = $1)
+     ON CONFLICT DO NOTHING`,
+    [target.connectorId, target.taxonomyId],
+  );
+  if ((claimed.rowCount ?? 0) > 0) return true;
+  const current = await client.query<{ taxonomy_id: string }>('SELECT taxonomy_id FROM derive_states WHERE connector_id = $1', [target.connectorId]);
+  return current.rows.length === 1 && current.rows[0]?.taxonomy_id === target.taxonomyId;
+}
+
+/** Series ids for every driver of the taxonomy and for unmatched tickets: [driver ('' = unmatched), id]. */
+async function seriesOfTaxonomy(client: pg.PoolClient, target: PageTarget): Promise<[string | null, string][]> {
+  if (!target.taxonomyId || target.connectorKey === undefined) return [];
+  const drivers: (string | null)[] = [null, ...(target.driverKeys ?? [])];
+  const connectorKey = target.connectorKey;
+  const ids = await ensureSeries(client, { ...target, connectorKey }, drivers.map((d) => seriesKeyOf(connectorKey, d)));
+  return drivers.flatMap((d) => {
+    const id = ids.get(seriesKeyOf(connectorKey, d));
+    return id === undefined ? [] : [[d, id] as [string | null, string]];
+  });
 }
 
 /** A page may repeat a ticket (it changed while being exported): keep its newest version only. */

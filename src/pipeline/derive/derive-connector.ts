@@ -8,6 +8,7 @@ import type { Classifier } from './plan-derive.ts';
 export interface ActiveTaxonomy {
   id: string;
   version: number;
+  driverKeys: readonly string[];
   classify: Classifier;
 }
 

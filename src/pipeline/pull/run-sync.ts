@@ -99,6 +99,7 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
   const target = {
     organizationId: connector.organizationId, connectorId: connector.id, stream, runId: run.runId,
     fencingToken: run.fencingToken, normaliserVersion: module.normaliserVersion, taxonomyId: taxonomy?.id ?? null,
+    driverKeys: taxonomy?.driverKeys ?? [], connectorKey: connector.key,
   };
   let maxChangeSeq: bigint | null = null;
   let storeMs = 0;
