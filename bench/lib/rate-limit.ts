@@ -11,6 +11,8 @@ import { createBenchStore } from './bench-database.ts';
 export interface RateLimitUse {
   simulatedMinutes: number;
   limitPerMinute: number;
+  windows: number;
+  allowed: number;
   exportRequests: number;
   answered429: number;
   achievedPerMinute: number;
@@ -35,14 +37,17 @@ export async function measureRateLimitUse(minutes: number, scale: number): Promi
     const timer = setTimeout(() => abort.abort(new Error('measurement window over')), (minutes * 60_000) / scale);
     await runSync(store.services.pull, { connector: store.connector, mode: 'incremental', sinceMs: startMs - 30 * 86_400_000, jobId: null, signal: abort.signal }).catch(() => undefined);
     clearTimeout(timer);
-    const elapsedMin = (clock.now() - startMs) / 60_000;
+    const endMs = clock.now();
     const after = simulator.stats();
     const exportRequests = after.exportRequests - before.exportRequests;
     const answered429 = after.throttled - before.throttled;
-    const achievedPerMinute = (exportRequests - answered429) / elapsedMin;
+    // The simulator (like Zendesk) counts in fixed one-minute windows: allowed = limit × windows the run spanned.
+    const windows = Math.floor(endMs / 60_000) - Math.floor(startMs / 60_000) + 1;
+    const allowed = windows * limitPerMinute;
+    const answered = exportRequests - answered429;
     return {
-      simulatedMinutes: elapsedMin, limitPerMinute, exportRequests, answered429, achievedPerMinute,
-      utilisation: achievedPerMinute / limitPerMinute, share429: exportRequests === 0 ? 0 : answered429 / exportRequests,
+      simulatedMinutes: (endMs - startMs) / 60_000, limitPerMinute, windows, allowed, exportRequests, answered429,
+      achievedPerMinute: answered / windows, utilisation: answered / allowed, share429: exportRequests === 0 ? 0 : answered429 / exportRequests,
     };
   } finally {
     await store.drop();

@@ -185,6 +185,7 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
       await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
       const counting = await seriesFollow(client, target);
       const series = counting ? await seriesOfTaxonomy(client, target) : [];
+      const deriveCaughtUp = counting && (await deriveIsCaughtUp(client, target));
       const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null }>(MERGE, [
         target.organizationId, target.connectorId, target.normaliserVersion, counting ? target.taxonomyId : null,
         series.map(([driver]) => driver ?? ''), series.map(([, id]) => id),
@@ -195,6 +196,11 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
         updated: row?.updated ?? 0,
         maxChangeSeq: row?.max_change_seq ? BigInt(row.max_change_seq) : null,
       };
+      // Everything this page changed is classified and counted: if the derive stage had nothing
+      // pending before it, it has nothing pending after it either.
+      if (deriveCaughtUp && merged.maxChangeSeq !== null) {
+        await client.query('UPDATE derive_states SET last_seq = $2::bigint, updated_at = now() WHERE connector_id = $1', [target.connectorId, merged.maxChangeSeq.toString()]);
+      }
     }
     const quarantined = await quarantine(client, target, page.quarantined);
     const outcome: PageOutcome = {
@@ -230,6 +236,15 @@ async function seriesFollow(client: pg.PoolClient, target: PageTarget): Promise<
   if ((claimed.rowCount ?? 0) > 0) return true;
   const current = await client.query<{ taxonomy_id: string }>('SELECT taxonomy_id FROM derive_states WHERE connector_id = $1', [target.connectorId]);
   return current.rows.length === 1 && current.rows[0]?.taxonomy_id === target.taxonomyId;
+}
+
+async function deriveIsCaughtUp(client: pg.PoolClient, target: PageTarget): Promise<boolean> {
+  const result = await client.query<{ caught_up: boolean }>(
+    `SELECT coalesce((SELECT last_seq FROM derive_states WHERE connector_id = $1), -1) >=
+            coalesce((SELECT max(change_seq) FROM tickets WHERE connector_id = $1), 0) AS caught_up`,
+    [target.connectorId],
+  );
+  return result.rows[0]?.caught_up === true;
 }
 
 /** Series ids for every driver of the taxonomy and for unmatched tickets: [driver ('' = unmatched), id]. */

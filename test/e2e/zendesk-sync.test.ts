@@ -39,9 +39,8 @@ describe('Zendesk sync into the governance store', () => {
     const result = await sync();
     const truth = f.simulator.truth();
     expect(result.totals.quarantined).toBe(4);
-    // Classified and counted in the page transactions: the derive stage found nothing left to move.
-    expect(derived.processed).toBe(truth.total - truth.malformedIds.length);
-    expect(derived.pointsWritten).toBe(0);
+    // Classified and counted in the page transactions: the derive stage found nothing left to do.
+    expect(derived).toMatchObject({ processed: 0, pointsWritten: 0 });
     const stored = await storedView(f);
     expect(stored.live).toBe(truth.live);
     expect(stored.deletedIds).toEqual(truth.deletedIds);
