@@ -23,7 +23,7 @@ const { values } = parseArgs({
     tickets: { type: 'string', default: '200000' },
     runs: { type: 'string', default: '3' },
     'rss-tickets': { type: 'string', default: '1000000' },
-    'rate-minutes': { type: 'string', default: '10' },
+    'rate-minutes': { type: 'string', default: '30' },
     out: { type: 'string', default: fileURLToPath(new URL('./results/', import.meta.url)) },
   },
 });
@@ -74,7 +74,9 @@ if (rssTickets > 0) {
   const big = await startSimulatorProcess({ tickets: rssTickets, seed: 43, port: 0 });
   try {
     const child = fileURLToPath(new URL('./backfill-rss.ts', import.meta.url));
-    const { stdout } = await promisify(execFile)(process.execPath, [child, '--url', big.url, '--token', big.token, '--since', String(sinceMs)], { maxBuffer: 1 << 20 });
+    // The heap settings `npm run frontline` / `npm run demo` use (package.json; README "Operating it").
+    const heap = ['--max-old-space-size=128', '--max-semi-space-size=8'];
+    const { stdout } = await promisify(execFile)(process.execPath, [...heap, child, '--url', big.url, '--token', big.token, '--since', String(sinceMs)], { maxBuffer: 1 << 20 });
     rss = JSON.parse(stdout.trim().split('\n').pop() ?? '{}') as EndToEnd & { peakRssMb: number };
     log(`  ${rss.tickets} tickets in ${rss.seconds.toFixed(1)} s (${rss.perSecond.toFixed(0)}/s), peak RSS ${rss.peakRssMb.toFixed(0)} MB`);
   } finally {

@@ -4,7 +4,7 @@ import { connectorModules } from '../../connectors/registry.ts';
 import type { Clock } from '../../src/connector-kit/clock.ts';
 import { parseEnv } from '../../src/config/env.ts';
 import { loadConfig, resolveAllSecrets } from '../../src/config/index.ts';
-import { demoConfigPath } from '../../src/main/demo/run-demo.ts';
+import { demoConfigPath } from '../../src/main/demo/demo-config-path.ts';
 import { openServices, type Services } from '../../src/main/services.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { applyConfig } from '../../src/store/config-repository.ts';

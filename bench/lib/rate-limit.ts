@@ -32,17 +32,22 @@ export async function measureRateLimitUse(minutes: number, scale: number): Promi
   const store = await createBenchStore(url, token, clock);
   try {
     const abort = new AbortController();
+    // Start on a window boundary and stop on one: every window of the measurement is a full one.
+    await clock.sleep(60_000 - (clock.now() % 60_000));
     const startMs = clock.now();
     const before = simulator.stats();
     const timer = setTimeout(() => abort.abort(new Error('measurement window over')), (minutes * 60_000) / scale);
+    let after = before;
+    abort.signal.addEventListener('abort', () => {
+      after = simulator.stats();
+    });
     await runSync(store.services.pull, { connector: store.connector, mode: 'incremental', sinceMs: startMs - 30 * 86_400_000, jobId: null, signal: abort.signal }).catch(() => undefined);
     clearTimeout(timer);
-    const endMs = clock.now();
-    const after = simulator.stats();
+    const endMs = startMs + minutes * 60_000;
     const exportRequests = after.exportRequests - before.exportRequests;
     const answered429 = after.throttled - before.throttled;
-    // The simulator (like Zendesk) counts in fixed one-minute windows: allowed = limit × windows the run spanned.
-    const windows = Math.floor(endMs / 60_000) - Math.floor(startMs / 60_000) + 1;
+    // The simulator (like Zendesk) counts in fixed one-minute windows: allowed = limit × windows.
+    const windows = Math.round((endMs - startMs) / 60_000);
     const allowed = windows * limitPerMinute;
     const answered = exportRequests - answered429;
     return {

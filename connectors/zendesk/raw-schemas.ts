@@ -51,7 +51,7 @@ export const exportPageSchema = z.looseObject({
 export type ExportPage = z.infer<typeof exportPageSchema>;
 
 /** Only what the high-water mark needs, read leniently from records that may later be quarantined. */
-export const changeTimeSchema = z.looseObject({
+export const changeTimeSchema = z.object({
   generated_timestamp: z.number().optional(),
   updated_at: z.string().optional(),
 });

@@ -7,7 +7,7 @@ import { createMetrics, type FrontlineMetrics } from '../observability/metrics.t
 import type { ActiveTaxonomy, DeriveDeps } from '../pipeline/derive/derive-connector.ts';
 import type { PullDeps } from '../pipeline/pull/run-sync.ts';
 import { createQueues, type Queues } from '../queue/queues.ts';
-import { connectorSecretStore, loadActiveTaxonomy } from '../store/config-repository.ts';
+import { activeTaxonomyId, connectorSecretStore, loadActiveTaxonomy } from '../store/config-repository.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { secretBoxFromEnv, type SecretBox } from '../store/secret-box.ts';
 
@@ -83,6 +83,9 @@ function lazySecretBox(env: Env): SecretBox {
 function taxonomyCache(db: Database): (organizationId: string) => Promise<ActiveTaxonomy | null> {
   const compiled = new Map<string, ActiveTaxonomy>();
   return async (organizationId) => {
+    const id = await activeTaxonomyId(db.prisma, organizationId);
+    const cached = id === null ? undefined : compiled.get(id);
+    if (cached) return cached;
     const active = await loadActiveTaxonomy(db.prisma, organizationId);
     if (!active) return null;
     let entry = compiled.get(active.id);

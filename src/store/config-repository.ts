@@ -266,6 +266,12 @@ export interface ActiveTaxonomy {
   compiled: CompiledTaxonomy;
 }
 
+/** Which taxonomy version is active (one indexed row): lets callers reuse a compiled one by id. */
+export async function activeTaxonomyId(prisma: Db, organizationId: string): Promise<string | null> {
+  const row = await prisma.driverTaxonomy.findFirst({ where: { organizationId, active: true }, select: { id: true } });
+  return row?.id ?? null;
+}
+
 /** The organization's active taxonomy, compiled for `classify`; null before the first apply. */
 export async function loadActiveTaxonomy(prisma: Db, organizationId: string): Promise<ActiveTaxonomy | null> {
   const row = await prisma.driverTaxonomy.findFirst({

@@ -61,6 +61,8 @@ export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify:
 /** Derives until caught up with the tickets stored so far. */
 export async function deriveAll(pool: pg.Pool, target: DeriveTarget, classify: Classifier): Promise<{ processed: number; pointsWritten: number; batches: number }> {
   const total = { processed: 0, pointsWritten: 0, batches: 0 };
+  // The page transactions usually keep the position current: check without taking the lock first.
+  if (await caughtUp(pool, target)) return total;
   for (;;) {
     const batch = await deriveBatch(pool, target, classify);
     total.processed += batch.processed;
@@ -76,6 +78,15 @@ export async function deriveAll(pool: pg.Pool, target: DeriveTarget, classify: C
  * cleared, its counted contributions forgotten, position back to 0 — history is re-classified in
  * the batches that follow, and the series fill up again as they go.
  */
+async function caughtUp(pool: pg.Pool, target: DeriveTarget): Promise<boolean> {
+  const result = await pool.query<{ caught_up: boolean }>(
+    `SELECT coalesce((SELECT last_seq FROM derive_states WHERE connector_id = $1 AND taxonomy_id = $2), -1) >=
+            coalesce((SELECT max(change_seq) FROM tickets WHERE connector_id = $1), 0) AS caught_up`,
+    [target.connectorId, target.taxonomyId],
+  );
+  return result.rows[0]?.caught_up === true;
+}
+
 async function readPosition(client: pg.PoolClient, target: DeriveTarget): Promise<bigint> {
   const current = await client.query<{ taxonomy_id: string; last_seq: string }>(
     'SELECT taxonomy_id, last_seq::text FROM derive_states WHERE connector_id = $1 FOR UPDATE',

@@ -4,7 +4,7 @@ import { createZendeskSimulator, type ZendeskSimulator, type ZendeskSimulatorOpt
 import type { Clock } from '../../src/connector-kit/clock.ts';
 import { parseEnv } from '../../src/config/env.ts';
 import { loadConfig, resolveAllSecrets } from '../../src/config/index.ts';
-import { demoConfigPath } from '../../src/main/demo/run-demo.ts';
+import { demoConfigPath } from '../../src/main/demo/demo-config-path.ts';
 import { openServices, type Services } from '../../src/main/services.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { applyConfig } from '../../src/store/config-repository.ts';
@@ -37,12 +37,19 @@ export interface FixtureOptions {
   simulator: Omit<ZendeskSimulatorOptions, 'clock' | 'auth'>;
   /** The token the config references; defaults to the one the simulator accepts. */
   configToken?: string;
+  /** Authenticate with OAuth (refresh-token rotation) instead of an API token. */
+  oauth?: { accessTokenTtlMs: number };
 }
+
+const oauthClient = { clientId: 'frontline', clientSecret: 'client-secret-1', accessToken: 'access-0', refreshToken: 'refresh-0' };
 
 export async function createPipelineFixture(options: FixtureOptions): Promise<PipelineFixture> {
   const db = await createTestDatabase();
   const token = randomBytes(9).toString('base64url');
-  const simulator = createZendeskSimulator({ ...options.simulator, clock: options.clock, auth: { apiToken: { email: 'demo@acme.example', token } } });
+  const auth = options.oauth
+    ? { oauth: { ...oauthClient, accessTokenTtlMs: options.oauth.accessTokenTtlMs } }
+    : { apiToken: { email: 'demo@acme.example', token } };
+  const simulator = createZendeskSimulator({ ...options.simulator, clock: options.clock, auth });
   const simulatorUrl = await simulator.listen(0);
   const secretKeys = `t1:${randomBytes(32).toString('base64')}`;
   const redisPrefix = testRedisPrefix();
@@ -51,10 +58,17 @@ export async function createPipelineFixture(options: FixtureOptions): Promise<Pi
   };
   const env = parseEnv(childEnv);
   const services = openServices(env, { clock: options.clock, secretBox: createSecretBox(secretKeys), logger: createLogger({ level: 'silent' }), poolSize: 4 });
-  const configEnv = { FRONTLINE_DEMO_ZENDESK_TOKEN: options.configToken ?? token };
+  const configEnv = {
+    FRONTLINE_DEMO_ZENDESK_TOKEN: options.configToken ?? token,
+    ZD_CLIENT_SECRET: oauthClient.clientSecret, ZD_ACCESS_TOKEN: oauthClient.accessToken, ZD_REFRESH_TOKEN: oauthClient.refreshToken,
+  };
   const loaded = await loadConfig([demoConfigPath], configEnv, { connectors: connectorModules });
   if (!loaded.ok) throw new Error(`demo config invalid: ${JSON.stringify(loaded.issues)}`);
-  const config = { ...loaded.config, connectors: loaded.config.connectors.map((c) => ({ ...c, baseUrl: simulatorUrl })) };
+  const oauthConnector = {
+    settings: { auth: { type: 'oauth', clientId: oauthClient.clientId } },
+    secrets: { clientSecret: { env: 'ZD_CLIENT_SECRET' }, accessToken: { env: 'ZD_ACCESS_TOKEN' }, refreshToken: { env: 'ZD_REFRESH_TOKEN' } },
+  };
+  const config = { ...loaded.config, connectors: loaded.config.connectors.map((c) => ({ ...c, baseUrl: simulatorUrl, ...(options.oauth ? oauthConnector : {}) })) };
   const secrets = resolveAllSecrets(config.connectors, configEnv);
   if (!secrets.ok) throw new Error('demo secrets unresolved');
   const applied = await applyConfig(services.db.prisma, config, { secrets: secrets.secrets, secretBox: services.secretBox, actor: 'test', source: ['demo'] });

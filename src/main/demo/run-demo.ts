@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { createZendeskSimulator, type ZendeskSimulator } from '../../../connectors/zendesk/simulator/index.ts';
 import { connectorModules } from '../../../connectors/registry.ts';
 import { scaledClock } from '../../connector-kit/clock.ts';
@@ -15,6 +14,7 @@ import { devSecretBox } from '../../store/secret-box.ts';
 import { createSyncProgress } from '../../cli/sync-progress.ts';
 import { serve, stopOnSignals } from '../serve.ts';
 import { openServices, type Services } from '../services.ts';
+import { demoConfigPath } from './demo-config-path.ts';
 import { resetDemoDatabase, resetDemoRedis } from './demo-environment.ts';
 import { printDriverTable, printUrls } from './demo-report.ts';
 
@@ -34,7 +34,6 @@ export interface DemoOptions {
   seed: number;
 }
 
-export const demoConfigPath = fileURLToPath(new URL('./frontline.demo.yaml', import.meta.url));
 const DEMO_DATABASE = 'frontline_demo';
 const DEMO_PREFIX = '{frontline-demo}';
 
