@@ -1,5 +1,6 @@
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
 import { ticketContentHash } from '../domain/ticket/content-hash.ts';
+import type { DriverMatch, NormalisedPage, NormalisedTicket } from '../domain/ticket/ticket-page.ts';
 import type { ConnectorSession, HttpStats, SourcePage } from './connector-module.ts';
 
 /**
@@ -8,27 +9,9 @@ import type { ConnectorSession, HttpStats, SourcePage } from './connector-module
  * stores both in one transaction — and fetch the next page while the sink writes this one.
  */
 /** The driver a ticket matched under the active taxonomy (null: unmatched). */
-export type TicketClassifier = (ticket: CanonicalTicket) => { driverKey: string; ruleKey: string } | null;
+export type TicketClassifier = (ticket: CanonicalTicket) => DriverMatch | null;
 
-export interface NormalisedTicket {
-  ticket: CanonicalTicket;
-  contentHash: string;
-  raw: unknown;
-  /** Present when the run classifies at ingest (an active taxonomy exists). */
-  classification?: { driverKey: string; ruleKey: string } | null;
-}
-
-export interface NormalisedPage {
-  tickets: NormalisedTicket[];
-  quarantined: { nativeId: string | null; reason: string; payload: unknown }[];
-  cursor: string;
-  sourceHighWaterMs: number | null;
-  progressAtMs: number | null;
-  fetched: number;
-  requests: number;
-  throttled: number;
-  waitedMs: number;
-}
+export type { NormalisedPage, NormalisedTicket };
 
 export interface PageSinkOutcome {
   inserted: number;

@@ -3,7 +3,7 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
-import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
+import type { NormalisedPage, NormalisedTicket, QuarantineEntry } from '../domain/ticket/ticket-page.ts';
 import { ensureSeries, lockConnectorSeries, seriesKeyOf } from './connector-series.ts';
 import { copyRow, type CopyValue } from './copy-text.ts';
 
@@ -15,32 +15,9 @@ import { copyRow, type CopyValue } from './copy-text.ts';
  * cursor and none of the page; a crash after leaves both. Replaying a page writes nothing: the merge
  * only touches rows whose content hash changed and never lets an older source version win.
  */
-export interface StagedTicket {
-  ticket: CanonicalTicket;
-  contentHash: string;
-  raw: unknown;
-  /** Classified at ingest under `PageTarget.taxonomyId` (undefined: leave it to the derive stage). */
-  classification?: { driverKey: string; ruleKey: string } | null;
-}
-
-export interface QuarantineEntry {
-  nativeId: string | null;
-  reason: string;
-  payload: unknown;
-}
-
-export interface PageWrite {
-  tickets: StagedTicket[];
-  quarantined: QuarantineEntry[];
-  cursor: string;
-  sourceHighWaterMs: number | null;
-  /** Source time reached, for back-fill progress. */
-  progressAtMs: number | null;
-  fetched: number;
-  requests: number;
-  throttled: number;
-  waitedMs: number;
-}
+export type StagedTicket = NormalisedTicket;
+export type PageWrite = NormalisedPage;
+export type { QuarantineEntry };
 
 export interface PageTarget {
   organizationId: string;

@@ -1,18 +1,9 @@
 /**
- * Seeded randomness. Sequential draws use mulberry32; per-ticket attributes use a stateless hash of
+ * Seeded randomness. Sequential draws use mulberry32 (the connector kit's); per-ticket attributes use a stateless hash of
  * (seed, id, salt) so a ticket's JSON can be regenerated on demand instead of being stored — that is
  * what keeps a 1M-ticket history in a few typed arrays.
  */
-export function mulberry32(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from '../../../src/connector-kit/random.ts';
 
 function fmix32(input: number): number {
   let h = input | 0;
