@@ -52,7 +52,11 @@ export async function serve(services: Services, options: ServeOptions): Promise<
     stops.push(() => scheduler.close());
   }
   if (has('api')) {
-    const app = buildApp({ prisma: services.db.prisma, pool: services.db.pool, redis: services.queues().redis, logger: services.logger, metrics: services.metrics });
+    const app = buildApp({
+      prisma: services.db.prisma, pool: services.db.pool, redis: services.queues().redis, logger: services.logger, metrics: services.metrics,
+      // Lag is measured on the same clock as the connectors (the demo's runs faster than real time).
+      now: () => services.clock.now(),
+    });
     const api = await startApi({ app, host: options.host, port: options.port });
     apiUrl = api.url;
     stops.push(() => api.close());

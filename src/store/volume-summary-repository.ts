@@ -40,3 +40,17 @@ export async function dailyVolumes(pool: pg.Pool, connectorId: string): Promise<
   );
   return Object.fromEntries(result.rows.map((r) => [r.day, r.n]));
 }
+
+/** How many of a connector's tickets are classified (and matched a rule), and how many series points exist. */
+export async function classificationSummary(pool: pg.Pool, connectorId: string): Promise<{ classified: number; matched: number; points: number }> {
+  const result = await pool.query<{ classified: number; matched: number; points: number }>(
+    `SELECT (SELECT count(*) FROM ticket_classifications c JOIN tickets t ON t.id = c.ticket_id
+               JOIN derive_states d ON d.connector_id = t.connector_id AND d.taxonomy_id = c.taxonomy_id WHERE t.connector_id = $1)::int AS classified,
+            (SELECT count(*) FROM ticket_classifications c JOIN tickets t ON t.id = c.ticket_id
+               JOIN derive_states d ON d.connector_id = t.connector_id AND d.taxonomy_id = c.taxonomy_id
+             WHERE t.connector_id = $1 AND c.driver_key IS NOT NULL)::int AS matched,
+            (SELECT count(*) FROM series_points p JOIN series s ON s.id = p.series_id WHERE s.connector_id = $1)::int AS points`,
+    [connectorId],
+  );
+  return result.rows[0] ?? { classified: 0, matched: 0, points: 0 };
+}

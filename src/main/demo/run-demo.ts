@@ -10,6 +10,7 @@ import { runSync } from '../../pipeline/pull/run-sync.ts';
 import { createApiToken } from '../../store/api-token-repository.ts';
 import { applyConfig } from '../../store/config-repository.ts';
 import { findConnectorsByKey, type ConnectorRecord } from '../../store/connector-repository.ts';
+import { classificationSummary } from '../../store/volume-summary-repository.ts';
 import { devSecretBox } from '../../store/secret-box.ts';
 import { createSyncProgress } from '../../cli/sync-progress.ts';
 import { serve, stopOnSignals } from '../serve.ts';
@@ -97,8 +98,9 @@ async function backfill(services: Services, connector: ConnectorRecord, days: nu
   progress.stop();
   const t = result.totals;
   out(`stored ${t.inserted} tickets (${t.quarantined} malformed ones quarantined with their reason) from ${t.pages} pages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  const derived = await deriveConnector(services.derive, connector);
-  out(`classified ${derived.processed} tickets into contact drivers (taxonomy v${derived.taxonomyVersion ?? '—'}) and wrote ${derived.pointsWritten} hourly series points`);
+  await deriveConnector(services.derive, connector); // converges anything the pages could not count
+  const c = await classificationSummary(services.db.pool, connector.id);
+  out(`classified ${c.classified} tickets into contact drivers as they were stored (${c.matched} matched a rule, ${c.classified - c.matched} unmatched); ${c.points} hourly series points`);
 }
 
 async function liveLine(services: Services, simulator: ZendeskSimulator, connector: ConnectorRecord, out: (line: string) => void): Promise<void> {
