@@ -119,9 +119,15 @@ const MERGE = `WITH merged AS (
   WHERE $4::uuid IS NOT NULL AND s.classified
 ), previous AS (
   -- What these tickets were counted as before this statement (CTEs all read the pre-statement snapshot).
+  -- Only updated tickets can have been counted; one primary-key probe each (a join lets the planner
+  -- scan all classifications when statistics are stale).
   SELECT c.ticket_id, c.counted_driver, c.counted_bucket
-  FROM staged st JOIN ticket_classifications c ON c.ticket_id = st.id AND c.taxonomy_id = $4::uuid
-  WHERE c.counted_bucket IS NOT NULL
+  FROM merged m
+  CROSS JOIN LATERAL (
+    SELECT x.ticket_id, x.counted_driver, x.counted_bucket FROM ticket_classifications x
+    WHERE x.ticket_id = m.id AND x.taxonomy_id = $4::uuid LIMIT 1
+  ) c
+  WHERE NOT m.inserted AND c.counted_bucket IS NOT NULL
 ), classified AS (
   INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash, counted_driver, counted_bucket)
   SELECT st.id, $4::uuid, st.driver_key, st.rule_key, st.content_hash, st.driver_key, st.bucket FROM staged st

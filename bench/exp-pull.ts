@@ -1,0 +1,11 @@
+import { systemClock } from '../src/connector-kit/clock.ts';
+import { createBenchStore } from './lib/bench-database.ts';
+import { startSimulatorProcess } from './lib/simulator-process.ts';
+import { runSync } from '../src/pipeline/pull/run-sync.ts';
+const sim = await startSimulatorProcess({ tickets: Number(process.env.N ?? 100000), seed: 42, port: 0 });
+const store = await createBenchStore(sim.url, sim.token, systemClock);
+if (process.env.SQL) await store.services.db.pool.query(process.env.SQL);
+const t = performance.now();
+const r = await runSync(store.services.pull, { connector: store.connector, mode: 'incremental', sinceMs: Date.now() - 40 * 86400000, jobId: null });
+console.log(JSON.stringify({ sql: (process.env.SQL ?? '').slice(0, 60), perSec: Math.round(r.totals.fetched / ((performance.now() - t) / 1000)), storeUsPerTicket: Math.round(1000 * r.storeMs / r.totals.fetched), T: Object.fromEntries(Object.entries((globalThis as any).T).map(([k, v]) => [k, Math.round(1000 * (v as number) / r.totals.fetched)])) }));
+await store.drop(); await sim.close(); process.exit(0);
