@@ -1,6 +1,6 @@
 import type { CanonicalTicket } from '../ticket/canonical-ticket.ts';
 import type { Condition } from './condition-schema.ts';
-import { escapeRegExp } from './compile-matcher.ts';
+import { escapeRegExp } from './escape-regexp.ts';
 
 /** The ticket fields rules can read (a CanonicalTicket, or a stored ticket row mapped to this). */
 export type ClassifiableTicket = Pick<CanonicalTicket, 'tags' | 'customFields' | 'subject' | 'channel' | 'priority' | 'category'>;

@@ -1,5 +1,6 @@
 import type { ClassifiableTicket } from './compile-condition.ts';
 import type { Classification, CompiledRule } from './compile-taxonomy.ts';
+import { escapeRegExp } from './escape-regexp.ts';
 
 type Matcher = (ticket: ClassifiableTicket) => Classification | null;
 type Step = { rule: CompiledRule } | { gate: RegExp; rules: readonly CompiledRule[] };
@@ -45,6 +46,3 @@ function planSteps(rules: readonly CompiledRule[]): Step[] {
   return steps;
 }
 
-export function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-}
