@@ -34,13 +34,18 @@ describe('frontline connectors sync', () => {
     expect(first.code, first.stderr).toBe(0);
     const truth = f.simulator.truth();
     expect(first.stderr).toMatch(/zendesk-demo backfill \d+% \([\d.]+ days of history\) \d+ fetched/);
-    expect(first.stdout).toMatch(new RegExp(`run \\d+ backfill done — \\d+ page\\(s\\), ${truth.total} fetched, ${truth.total - truth.malformedIds.length} new, 0 changed`));
+    expect(first.stdout).toMatch(new RegExp(`run \\d+ backfill done — \\d+ page\\(s\\), ${truth.total} fetched, ${truth.total - truth.malformedIds.length} new, \\d+ changed`));
     expect(first.stdout).toMatch(/zendesk-demo: 0 ticket\(s\) classified/); // classified as stored: nothing left for derive
     expect((await storedView(f)).live).toBe(truth.live);
 
     const again = await frontline(['connectors', 'sync', 'zendesk-demo', '--backfill', '--since', since]);
     expect(again.code, again.stderr).toBe(0);
-    expect(again.stdout).toMatch(/0 new, 0 changed, \d+ unchanged/);
+    // On the real clock a ticket or two may have moved on in the simulator meanwhile: those are "changed".
+    const [, fresh, changed, unchanged] = /(\d+) new, (\d+) changed, (\d+) unchanged/.exec(again.stdout) ?? [];
+    expect(Number(fresh)).toBe(0);
+    expect(Number(changed)).toBeLessThanOrEqual(5);
+    expect(Number(unchanged) + Number(changed)).toBe(truth.total - truth.malformedIds.length);
+    expect((await storedView(f)).live).toBe(f.simulator.truth().live);
   });
 
   it('rejects a --since that is not a date', async () => {
