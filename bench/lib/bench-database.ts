@@ -9,6 +9,7 @@ import { openServices, type Services } from '../../src/main/services.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { applyConfig } from '../../src/store/config-repository.ts';
 import { findConnectorsByKey, type ConnectorRecord } from '../../src/store/connector-repository.ts';
+import { databaseUrlFor } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { devSecretBox } from '../../src/store/secret-box.ts';
 
@@ -25,10 +26,9 @@ export async function createBenchStore(simulatorUrl: string, token: string, cloc
   const name = `frontline_bench_${randomBytes(4).toString('hex')}`;
   const admin = adminUrl(base.DATABASE_URL);
   await withClient(admin, (c) => c.query(`CREATE DATABASE "${name}"`));
-  const url = new URL(base.DATABASE_URL);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  const env = Object.freeze({ ...base, DATABASE_URL: url.toString(), FRONTLINE_REDIS_PREFIX: `{frontline-bench-${name}}` });
+  const url = databaseUrlFor(base.DATABASE_URL, name);
+  await migrate(url);
+  const env = Object.freeze({ ...base, DATABASE_URL: url, FRONTLINE_REDIS_PREFIX: `{frontline-bench-${name}}` });
   const services = openServices(env, { clock, secretBox: devSecretBox(), logger: createLogger({ level: 'warn' }), applicationName: 'frontline-bench' });
   const configEnv = { FRONTLINE_DEMO_ZENDESK_TOKEN: token };
   const loaded = await loadConfig([demoConfigPath], configEnv, { connectors: connectorModules });
@@ -41,7 +41,7 @@ export async function createBenchStore(simulatorUrl: string, token: string, cloc
   const [connector] = await findConnectorsByKey(services.db.prisma, 'zendesk-demo');
   if (!connector) throw new Error('connector missing');
   return {
-    url: url.toString(),
+    url,
     services,
     connector,
     async drop() {
@@ -51,11 +51,7 @@ export async function createBenchStore(simulatorUrl: string, token: string, cloc
   };
 }
 
-export function adminUrl(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  url.pathname = '/postgres';
-  return url.toString();
-}
+export const adminUrl = (databaseUrl: string): string => databaseUrlFor(databaseUrl, 'postgres');
 
 export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });

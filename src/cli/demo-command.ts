@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { runDemo } from '../main/demo/run-demo.ts';
 import { ensureServices } from '../main/ensure-services.ts';
-import { CliError } from './cli-error.ts';
+import { numberOption } from './number-option.ts';
 
 /** `frontline demo` — the main job a newcomer runs (README's first command). */
 export function registerDemoCommand(program: Command): void {
@@ -16,20 +16,15 @@ export function registerDemoCommand(program: Command): void {
     .option('--simulator-port <port>', 'simulator port', '4010')
     .option('--seed <n>', 'simulator seed', '42')
     .action(async (raw: Record<string, string | boolean | undefined>) => {
-      const num = (name: string, value: unknown, min: number): number => {
-        const n = Number(value);
-        if (!Number.isFinite(n) || n < min) throw new CliError(`--${name} must be a number ≥ ${min}, got "${String(value)}"`, 2);
-        return n;
-      };
       await ensureServices();
       await runDemo({
         once: raw['once'] === true,
-        tickets: num('tickets', raw['tickets'], 0),
-        days: num('days', raw['days'], 1),
-        speed: num('speed', raw['speed'], 1),
-        port: num('port', raw['port'], 0),
-        simulatorPort: num('simulator-port', raw['simulatorPort'], 0),
-        seed: num('seed', raw['seed'], 0),
+        tickets: numberOption('tickets', raw['tickets'], 0),
+        days: numberOption('days', raw['days'], 1),
+        speed: numberOption('speed', raw['speed'], 1),
+        port: numberOption('port', raw['port'], 0),
+        simulatorPort: numberOption('simulator-port', raw['simulatorPort'], 0),
+        seed: numberOption('seed', raw['seed'], 0),
       });
     });
 }

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { createZendeskSimulator } from '../../connectors/zendesk/simulator/index.ts';
 import { scaledClock } from '../connector-kit/clock.ts';
 import { CliError } from './cli-error.ts';
+import { numberOption } from './number-option.ts';
 
 /** `frontline simulate zendesk` — the built-in Zendesk simulator as a standalone server. */
 export function registerSimulateCommand(program: Command): void {
@@ -22,11 +23,8 @@ export function registerSimulateCommand(program: Command): void {
     .option('--no-live', 'freeze the account: no new tickets after the history')
     .option('--page-size <n>', 'largest export page', '1000')
     .action(async (options: Record<string, string | boolean>) => {
-      const num = (name: string): number => {
-        const value = Number(options[name.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())]);
-        if (!Number.isFinite(value) || value < 0) throw new CliError(`--${name} must be a non-negative number, got "${String(options[name])}"`, 2);
-        return value;
-      };
+      // commander stores --page-size as pageSize
+      const num = (flag: string): number => numberOption(flag, options[flag.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())]);
       const scenario = options['scenario'];
       if (scenario !== 'steady' && scenario !== 'release-spike') throw new CliError(`--scenario must be steady or release-spike, got "${String(scenario)}"`, 2);
       const token = typeof options['token'] === 'string' ? options['token'] : randomBytes(12).toString('base64url');

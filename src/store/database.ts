@@ -31,3 +31,10 @@ export function openDatabase(databaseUrl: string, options: { max?: number; appli
 }
 
 export type { PrismaClient };
+
+/** The same server and credentials, another database (test, demo and benchmark databases; `postgres` for admin). */
+export function databaseUrlFor(databaseUrl: string, database: string): string {
+  const url = new URL(databaseUrl);
+  url.pathname = `/${database}`;
+  return url.toString();
+}

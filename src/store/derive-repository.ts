@@ -26,7 +26,6 @@ export interface DeriveBatchResult {
   more: boolean;
 }
 
-export { driverSeriesKey, unmatchedSeriesKey } from './connector-series.ts';
 
 export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify: Classifier): Promise<DeriveBatchResult> {
   const batchSize = target.batchSize ?? 5000;

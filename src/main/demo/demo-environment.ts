@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import pg from 'pg';
+import { databaseUrlFor } from '../../store/database.ts';
 import { migrate } from '../../store/migrate.ts';
 
 /**
@@ -7,9 +8,7 @@ import { migrate } from '../../store/migrate.ts';
  * generated afresh relative to "now", so cursors from an earlier demo would not match it.
  */
 export async function resetDemoDatabase(databaseUrl: string, name: string): Promise<string> {
-  const admin = new URL(databaseUrl);
-  admin.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: admin.toString() });
+  const client = new pg.Client({ connectionString: databaseUrlFor(databaseUrl, 'postgres') });
   await client.connect();
   try {
     await client.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
@@ -17,10 +16,9 @@ export async function resetDemoDatabase(databaseUrl: string, name: string): Prom
   } finally {
     await client.end();
   }
-  const url = new URL(databaseUrl);
-  url.pathname = `/${name}`;
-  await migrate(url.toString());
-  return url.toString();
+  const url = databaseUrlFor(databaseUrl, name);
+  await migrate(url);
+  return url;
 }
 
 export async function resetDemoRedis(redisUrl: string, prefix: string): Promise<number> {
