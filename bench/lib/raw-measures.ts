@@ -5,7 +5,7 @@ import { zendeskConnector } from '../../connectors/zendesk/index.ts';
 import { systemClock } from '../../src/connector-kit/clock.ts';
 import { ticketContentHash } from '../../src/domain/ticket/content-hash.ts';
 import { copyRow } from '../../src/store/copy-text.ts';
-import { STAGE_COLUMNS, STAGE_TABLE_COLUMNS, stageValues } from '../../src/store/ticket-page-writer.ts';
+import { STAGE_COLUMNS, STAGE_TABLE_COLUMNS, stageValues } from '../../src/store/ticket-page-sql.ts';
 import { withClient } from './bench-database.ts';
 
 /**
@@ -58,7 +58,7 @@ export async function prepareCopyChunks(url: string, token: string, pages: strin
     for (const raw of page.tickets) {
       const result = session.normalise(raw);
       if (!result.ok) continue;
-      chunk += copyRow(stageValues({ ticket: result.ticket, contentHash: ticketContentHash(result.ticket), raw }));
+      chunk += copyRow(stageValues({ ticket: result.ticket, contentHash: ticketContentHash(result.ticket), changedAt: result.changedAt, erasedBySource: result.erasedBySource, raw }));
       rows += 1;
     }
     chunks.push(chunk);

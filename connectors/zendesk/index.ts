@@ -16,6 +16,6 @@ export const zendeskConnector: ConnectorModule = {
     return parsed.success ? secretNamesFor(parsed.data) : [];
   },
   // Bump when normalise() maps differently: stored raw payloads are then re-normalised.
-  normaliserVersion: 1,
+  normaliserVersion: 2,
   open: openZendeskSession,
 };

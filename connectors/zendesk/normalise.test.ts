@@ -51,7 +51,26 @@ describe('normaliseZendeskTicket', () => {
       updatedAt: '2011-05-05T10:38:52.000Z',
       resolvedAt: null,
       closedAt: null,
+      supportType: null,
     });
+  });
+
+  it('carries the change time (generated_timestamp) beside the ticket, outside its content', () => {
+    const result = normaliseZendeskTicket(sample, labels, BASE);
+    expect(result).toMatchObject({ ok: true, changedAt: '2024-08-14T18:41:37.000Z', erasedBySource: false });
+    const later = normaliseZendeskTicket({ ...Object(sample), generated_timestamp: 1723660999 }, labels, BASE);
+    expect(later.ok && result.ok && later.ticket).toEqual(result.ok && result.ticket);
+  });
+
+  it('keeps support_type (tickets handled by Zendesk AI agents)', () => {
+    expect(ok({ ...Object(sample), support_type: 'ai_agent' }).supportType).toBe('ai_agent');
+  });
+
+  it('recognises a scrubbed tombstone as the source erasing personal data, and only that', () => {
+    const scrubbed = { ...Object(deleted), subject: 'SCRUBBED', raw_subject: 'SCRUBBED', description: 'X', tags: [], custom_fields: [] };
+    expect(normaliseZendeskTicket(scrubbed, labels, BASE)).toMatchObject({ ok: true, erasedBySource: true, ticket: { status: 'deleted' } });
+    expect(normaliseZendeskTicket(deleted, labels, BASE)).toMatchObject({ ok: true, erasedBySource: false });
+    expect(normaliseZendeskTicket({ ...Object(sample), subject: 'SCRUBBED' }, labels, BASE)).toMatchObject({ ok: true, erasedBySource: false });
   });
 
   it('produces tickets that satisfy the canonical schema', () => {

@@ -55,8 +55,28 @@ export function normaliseZendeskTicket(raw: unknown, fieldLabels: FieldLabels, b
     updatedAt: new Date(t.updated_at).toISOString(),
     resolvedAt: null,
     closedAt: null,
+    supportType: t.support_type ?? null,
   };
-  return { ok: true, ticket };
+  return { ok: true, ticket, changedAt: changedAtOf(t), erasedBySource: isScrubbed(t) };
+}
+
+/**
+ * The export's change time (`generated_timestamp`, what the cursor export selects and orders on).
+ * A deletion moves only this, never `updated_at` (NOTES.md "Deleted and scrubbed tickets").
+ */
+function changedAtOf(t: ZendeskTicket): string | null {
+  return t.generated_timestamp === undefined ? null : new Date(t.generated_timestamp * 1000).toISOString();
+}
+
+/**
+ * Zendesk scrubs deleted tickets some days after deletion and exports them once more: subject
+ * `SCRUBBED`, description `X`, tags and field values emptied (NOTES.md). The source has erased the
+ * ticket's personal data; we erase our copy too.
+ */
+export const SCRUBBED_SUBJECT = 'SCRUBBED';
+
+function isScrubbed(t: ZendeskTicket): boolean {
+  return t.status === 'deleted' && t.subject === SCRUBBED_SUBJECT;
 }
 
 type CustomValue = CanonicalTicket['customFields'][string];

@@ -36,6 +36,8 @@ export const zendeskTicketSchema = z.object({
   ticket_form_id: optionalId,
   brand_id: optionalId,
   satisfaction_rating: z.object({ score: z.string().nullable().optional() }).nullable().optional(),
+  /** `agent` or `ai_agent` (tickets handled by Zendesk AI agents); exported only with `support_type_scope=all`. */
+  support_type: z.string().nullable().optional(),
 });
 export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 

@@ -6,6 +6,7 @@ import { registerDemoCommand } from './demo-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
+import { registerTokensCommand } from './tokens-command.ts';
 
 /** `frontline` — thin commands over the same services the API and workers use. */
 export async function main(argv: string[]): Promise<void> {
@@ -16,6 +17,7 @@ export async function main(argv: string[]): Promise<void> {
   registerMigrateCommand(program);
   registerConfigCommand(program);
   registerConnectorsCommand(program);
+  registerTokensCommand(program);
   registerServeCommand(program);
   registerDemoCommand(program);
   registerSimulateCommand(program);

@@ -83,7 +83,24 @@ describe('loadConfig', () => {
 
   it('reports YAML syntax errors with line and column', async () => {
     expect(await issues({ 'a.yaml': 'organization:\n  key: acme\n name: x\n' })).toMatch(/^a\.yaml:3:1: YAML syntax error: .* — fix: correct the YAML/);
-    expect(await issues({ 'a.yaml': 'organization: {}\norganization: {}\n' })).toMatch(/^a\.yaml:2:1: YAML syntax error: Map keys must be unique — fix: remove or rename/);
+    expect(await issues({ 'a.yaml': 'organization: {}\norganization: {}\n' })).toMatch(/^a\.yaml:2:1 organization: duplicate key 'organization' \(first defined at line 1\) — fix: remove the repeated 'organization:'/);
+  });
+
+  it('names the path of a repeated key and where it was first defined', async () => {
+    const text = await issues({ 'a.yaml': org + connector().replace('{ auth: { type: api_token, email: ops@acme.example } }', '\n      auth:\n        type: api_token\n        email: ops@acme.example\n        email: ops2@acme.example') });
+    expect(text).toBe("a.yaml:13:9 connectors[0].settings.auth.email: duplicate key 'email' (first defined at line 12) — fix: remove the repeated 'email:' or merge it into the first (a key may appear once per mapping)");
+  });
+
+  it('reports a tab in the indentation once, without the errors that follow from it', async () => {
+    const text = await issues({ 'a.yaml': org + connector().replace('    syncEvery: 5m', '\tsyncEvery: 5m') });
+    expect(text).toBe('a.yaml:7:1: tabs are not allowed for indentation in YAML — fix: indent with spaces');
+  });
+
+  it('reports an empty file as empty, also when other files hold the configuration', async () => {
+    const empty = /^b\.yaml: is empty: a config file needs at least one of `organization:`.* — fix: start with `organization: \{/;
+    expect(await issues({ 'b.yaml': '' })).toMatch(empty);
+    expect(await issues({ 'b.yaml': '# to do\n' })).toMatch(empty);
+    expect(await issues({ 'a.yaml': org + connector(), 'b.yaml': '\n  \n' })).toMatch(empty);
   });
 
   it('names a file that does not exist', async () => {

@@ -32,7 +32,14 @@ export interface SourcePage {
 }
 
 export type NormaliseResult =
-  | { ok: true; ticket: CanonicalTicket }                 // deleted tickets: status 'deleted'
+  | {
+      ok: true;
+      ticket: CanonicalTicket;                        // deleted tickets: status 'deleted'
+      /** The source's change time of this version (ISO), see NormalisedTicket.changedAt. */
+      changedAt: string | null;
+      /** The source erased the ticket's personal data (see NormalisedTicket.erasedBySource). */
+      erasedBySource: boolean;
+    }
   | { ok: false; nativeId: string | null; reason: string };   // quarantined
 
 export interface HttpStats { requests: number; throttled: number; retried: number; waitedMs: number }

@@ -86,7 +86,13 @@ function normalisePage(session: ConnectorSession, page: SourcePage, options: Nor
     }
     const updatedMs = Date.parse(result.ticket.updatedAt);
     if (progressAtMs === null || updatedMs > progressAtMs) progressAtMs = updatedMs;
-    const staged: NormalisedTicket = { ticket: result.ticket, contentHash: ticketContentHash(result.ticket), raw: options.keepRaw ? raw : undefined };
+    const staged: NormalisedTicket = {
+      ticket: result.ticket,
+      contentHash: ticketContentHash(result.ticket),
+      changedAt: result.changedAt,
+      erasedBySource: result.erasedBySource,
+      raw: options.keepRaw ? raw : undefined,
+    };
     if (options.classify) staged.classification = options.classify(result.ticket);
     tickets.push(staged);
   }

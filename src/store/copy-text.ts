@@ -26,9 +26,10 @@ function arrayLiteral(items: readonly string[]): string {
   return `{${items.map((item) => `"${item.replace(/[\\"]/g, (c) => `\\${c}`)}"`).join(',')}}`;
 }
 
-const SPECIAL = /[\\\n\r\t]/;
+const SPECIAL = /[\\\n\r\t\u0000]/;
 
+/** NUL cannot be sent at all (PostgreSQL text cannot hold it, not even escaped): it is dropped. */
 function escapeText(text: string): string {
   if (!SPECIAL.test(text)) return text;
-  return text.replace(/[\\\n\r\t]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : '\\t'));
+  return text.replace(/[\\\n\r\t\u0000]/g, (c) => (c === '\\' ? '\\\\' : c === '\n' ? '\\n' : c === '\r' ? '\\r' : c === '\t' ? '\\t' : ''));
 }

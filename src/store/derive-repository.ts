@@ -154,7 +154,7 @@ async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq:
     const full = await client.query<Record<string, unknown>>(
       `SELECT id::text AS id, native_id, key, url, subject, status::text AS status, priority::text AS priority, channel, type,
          customer_account, requester_ref, group_ref, product, component, service, category, subcategory, tags, form_id,
-         custom_fields, csat, sla_breached, reopen_count, source_created_at, source_updated_at, resolved_at, closed_at
+         custom_fields, csat, sla_breached, reopen_count, source_created_at, source_updated_at, resolved_at, closed_at, support_type
        FROM tickets WHERE id = ANY($1::bigint[])`,
       [missing.map((r) => r.input.ticketId.toString())],
     );
@@ -186,7 +186,7 @@ export function ticketFromRow(row: Record<string, unknown>): CanonicalTicket {
     customFields: (row['custom_fields'] as CanonicalTicket['customFields'] | null) ?? {}, csat: str(row['csat']) as CanonicalTicket['csat'],
     slaBreached: (row['sla_breached'] as boolean | null) ?? null, reopenCount: Number(row['reopen_count'] ?? 0),
     createdAt: iso(row['source_created_at']) ?? '', updatedAt: iso(row['source_updated_at']) ?? '',
-    resolvedAt: iso(row['resolved_at']), closedAt: iso(row['closed_at']),
+    resolvedAt: iso(row['resolved_at']), closedAt: iso(row['closed_at']), supportType: str(row['support_type']),
   };
 }
 

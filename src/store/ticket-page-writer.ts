@@ -5,13 +5,16 @@ import type pg from 'pg';
 import copyStreams from 'pg-copy-streams';
 import type { NormalisedPage, NormalisedTicket, QuarantineEntry } from '../domain/ticket/ticket-page.ts';
 import { ensureSeries, lockConnectorSeries, seriesKeyOf } from './connector-series.ts';
-import { copyRow, type CopyValue } from './copy-text.ts';
+import { copyRow } from './copy-text.ts';
+import { pgJsonText, pgSafeText } from './pg-safe.ts';
+import { alreadyErased, eraseTicketHistory } from './ticket-erasure.ts';
+import { COPY_STAGE, CREATE_STAGE, MARK_ERASURES, MERGE, stageValues, SUPERSEDE } from './ticket-page-sql.ts';
 
 /**
- * The page transaction (DESIGN.md "Idempotency", STYLE.md principle 7): one page of normalised
- * tickets is COPYed into a session-local staging table and merged into `tickets`, superseded versions are
- * appended to `ticket_versions`, malformed records go to quarantine, and the stream's cursor moves —
- * all in ONE transaction, guarded by the run's fencing token. A crash before COMMIT leaves the old
+ * The page transaction (README "Guarantees"): one page of normalised tickets is COPYed into a
+ * session-local staging table and merged into `tickets` (ticket-page-sql.ts), superseded versions are
+ * appended to `ticket_versions`, malformed records — and records PostgreSQL refuses — go to quarantine,
+ * and the stream's cursor moves — all in ONE transaction, guarded by the run's fencing token. A crash before COMMIT leaves the old
  * cursor and none of the page; a crash after leaves both. Replaying a page writes nothing: the merge
  * only touches rows whose content hash changed and never lets an older source version win.
  */
@@ -45,115 +48,6 @@ export class FencedOutError extends Error {
   override readonly name = 'FencedOutError';
 }
 
-export const STAGE_COLUMNS = [
-  'native_id', 'key', 'url', 'subject', 'status', 'priority', 'channel', 'type', 'customer_account',
-  'requester_ref', 'group_ref', 'product', 'component', 'service', 'category', 'subcategory', 'tags',
-  'form_id', 'custom_fields', 'csat', 'sla_breached', 'reopen_count', 'source_created_at',
-  'source_updated_at', 'resolved_at', 'closed_at', 'content_hash', 'raw', 'classified', 'driver_key', 'rule_key',
-] as const;
-
-export const STAGE_TABLE_COLUMNS = `
-  native_id text, key text, url text, subject text, status text, priority text, channel text, type text,
-  customer_account text, requester_ref text, group_ref text, product text, component text, service text,
-  category text, subcategory text, tags text[], form_id text, custom_fields jsonb, csat text,
-  sla_breached boolean, reopen_count integer, source_created_at timestamptz, source_updated_at timestamptz,
-  resolved_at timestamptz, closed_at timestamptz, content_hash text, raw jsonb, classified boolean, driver_key text, rule_key text`;
-
-const CREATE_STAGE = `CREATE TEMP TABLE IF NOT EXISTS frontline_stage_tickets (${STAGE_TABLE_COLUMNS}) ON COMMIT DELETE ROWS`;
-
-const copyColumns = (columns: readonly string[]): string => columns.map((c) => `"${c}"`).join(', ');
-
-/**
- * History: before a ticket is overwritten by a newer version, its current state is appended to
- * `ticket_versions` (sync_run_id = the run that superseded it). Versions + the current row are every
- * state ever observed, and a back-fill of new tickets writes no version rows at all.
- */
-const SUPERSEDE = `INSERT INTO ticket_versions (ticket_id, source_updated_at, content_hash, status, priority, snapshot, sync_run_id)
-  SELECT t.id, t.source_updated_at, t.content_hash, t.status, t.priority,
-    to_jsonb(t) - 'raw' - 'organization_id' - 'connector_id' - 'change_seq', $3::bigint
-  FROM tickets t
-  WHERE t.id IN (
-    SELECT x.id FROM frontline_stage_tickets s
-    -- One unique-index probe per staged row, reading three columns. (A plain join lets the planner hash
-    -- the connector's whole ticket set when its statistics are stale: every page would scan them all.)
-    CROSS JOIN LATERAL (
-      SELECT x.id, x.content_hash, x.source_updated_at FROM tickets x
-      WHERE x.organization_id = $1::uuid AND x.connector_id = $2::uuid AND x.native_id = s.native_id LIMIT 1
-    ) x
-    WHERE x.content_hash IS DISTINCT FROM s.content_hash AND x.source_updated_at <= s.source_updated_at
-  )
-  ON CONFLICT DO NOTHING`;
-
-const MERGE = `WITH merged AS (
-  INSERT INTO tickets AS t (organization_id, connector_id, ${copyColumns(STAGE_COLUMNS.slice(0, STAGE_COLUMNS.indexOf('closed_at') + 1))},
-    deleted_at, content_hash, normaliser_version, raw, change_seq)
-  SELECT $1::uuid, $2::uuid, s.native_id, s.key, s.url, s.subject, s.status::"TicketStatus",
-    s.priority::"TicketPriority", s.channel, s.type, s.customer_account, s.requester_ref, s.group_ref,
-    s.product, s.component, s.service, s.category, s.subcategory, s.tags, s.form_id, s.custom_fields,
-    s.csat, s.sla_breached, s.reopen_count, s.source_created_at, s.source_updated_at, s.resolved_at,
-    s.closed_at, CASE WHEN s.status = 'deleted' THEN s.source_updated_at END, s.content_hash, $3::int,
-    s.raw, nextval('tickets_change_seq_seq')
-  FROM frontline_stage_tickets s
-  ON CONFLICT (organization_id, connector_id, native_id) DO UPDATE SET
-    key = EXCLUDED.key, url = EXCLUDED.url, subject = EXCLUDED.subject, status = EXCLUDED.status,
-    priority = EXCLUDED.priority, channel = EXCLUDED.channel, type = EXCLUDED.type,
-    customer_account = EXCLUDED.customer_account, requester_ref = EXCLUDED.requester_ref,
-    group_ref = EXCLUDED.group_ref, product = EXCLUDED.product, component = EXCLUDED.component,
-    service = EXCLUDED.service, category = EXCLUDED.category, subcategory = EXCLUDED.subcategory,
-    tags = EXCLUDED.tags, form_id = EXCLUDED.form_id, custom_fields = EXCLUDED.custom_fields,
-    csat = EXCLUDED.csat, sla_breached = EXCLUDED.sla_breached, reopen_count = EXCLUDED.reopen_count,
-    source_created_at = EXCLUDED.source_created_at, source_updated_at = EXCLUDED.source_updated_at,
-    resolved_at = EXCLUDED.resolved_at, closed_at = EXCLUDED.closed_at,
-    deleted_at = CASE WHEN EXCLUDED.status = 'deleted' THEN COALESCE(t.deleted_at, EXCLUDED.deleted_at) END,
-    content_hash = EXCLUDED.content_hash, normaliser_version = EXCLUDED.normaliser_version,
-    raw = EXCLUDED.raw, change_seq = EXCLUDED.change_seq, changed_at = now()
-  WHERE t.content_hash IS DISTINCT FROM EXCLUDED.content_hash
-    AND t.source_updated_at <= EXCLUDED.source_updated_at
-  RETURNING t.id, t.native_id, t.change_seq, (xmax = 0) AS inserted
-), staged AS (
-  -- Classified at ingest: only tickets this page actually wrote (new or changed), with the hour they
-  -- count in (none when deleted).
-  SELECT m.id, s.driver_key, s.rule_key, s.content_hash,
-    CASE WHEN s.status <> 'deleted' THEN date_bin('1 hour', s.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS bucket
-  FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
-  WHERE $4::uuid IS NOT NULL AND s.classified
-), previous AS (
-  -- What these tickets were counted as before this statement (CTEs all read the pre-statement snapshot).
-  -- Only updated tickets can have been counted; one primary-key probe each (a join lets the planner
-  -- scan all classifications when statistics are stale).
-  SELECT c.ticket_id, c.counted_driver, c.counted_bucket
-  FROM merged m
-  CROSS JOIN LATERAL (
-    SELECT x.ticket_id, x.counted_driver, x.counted_bucket FROM ticket_classifications x
-    WHERE x.ticket_id = m.id AND x.taxonomy_id = $4::uuid LIMIT 1
-  ) c
-  WHERE NOT m.inserted AND c.counted_bucket IS NOT NULL
-), classified AS (
-  INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash, counted_driver, counted_bucket)
-  SELECT st.id, $4::uuid, st.driver_key, st.rule_key, st.content_hash, st.driver_key, st.bucket FROM staged st
-  ON CONFLICT (ticket_id, taxonomy_id) DO UPDATE SET driver_key = EXCLUDED.driver_key, rule_key = EXCLUDED.rule_key,
-    ticket_hash = EXCLUDED.ticket_hash, counted_driver = EXCLUDED.counted_driver, counted_bucket = EXCLUDED.counted_bucket,
-    classified_at = now()
-  WHERE (c.driver_key, c.rule_key, c.ticket_hash, c.counted_driver, c.counted_bucket)
-    IS DISTINCT FROM (EXCLUDED.driver_key, EXCLUDED.rule_key, EXCLUDED.ticket_hash, EXCLUDED.counted_driver, EXCLUDED.counted_bucket)
-), moves AS (
-  SELECT counted_driver AS driver, counted_bucket AS bucket, -1 AS n FROM previous
-  UNION ALL
-  SELECT driver_key, bucket, 1 FROM staged WHERE bucket IS NOT NULL
-), net AS (
-  SELECT driver, bucket, sum(n) AS n FROM moves GROUP BY driver, bucket HAVING sum(n) <> 0
-), points AS (
-  -- Each ticket's contribution moves exactly once: −1 where it was counted, +1 where it belongs now.
-  INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
-  SELECT k.series_id, net.bucket, net.n, now()
-  FROM net JOIN unnest($5::text[], $6::bigint[]) AS k(driver, series_id) ON k.driver = coalesce(net.driver, '')
-  ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = p.value + EXCLUDED.value, updated_at = now()
-)
-SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
-       count(*) FILTER (WHERE NOT inserted)::int AS updated,
-       max(change_seq)::text AS max_change_seq
-FROM merged`;
-
 export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: PageWrite): Promise<PageOutcome> {
   const tickets = latestPerTicket(page.tickets);
   const client = await pool.connect();
@@ -161,34 +55,26 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
     await client.query('BEGIN');
     await lockConnectorSeries(client, target.connectorId);
     await claimStream(client, target);
-    let merged = { inserted: 0, updated: 0, maxChangeSeq: null as bigint | null };
+    let merged: MergeTotals = { inserted: 0, updated: 0, maxChangeSeq: null, refused: [] };
     if (tickets.length > 0) {
       await client.query(CREATE_STAGE);
-      await copyStage(client, tickets);
-      await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
       const counting = await seriesFollow(client, target);
       const series = counting ? await seriesOfTaxonomy(client, target) : [];
       const deriveCaughtUp = counting && (await deriveIsCaughtUp(client, target));
-      const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null }>(MERGE, [
-        target.organizationId, target.connectorId, target.normaliserVersion, counting ? target.taxonomyId : null,
-        series.map(([driver]) => driver ?? ''), series.map(([, id]) => id),
-      ]);
-      const row = result.rows[0];
-      merged = {
-        inserted: row?.inserted ?? 0,
-        updated: row?.updated ?? 0,
-        maxChangeSeq: row?.max_change_seq ? BigInt(row.max_change_seq) : null,
-      };
+      const context: ChunkContext = { client, target, taxonomyId: counting ? (target.taxonomyId ?? null) : null, series, stageDirty: false };
+      merged = await mergeIsolating(context, tickets);
       // Everything this page changed is classified and counted: if the derive stage had nothing
       // pending before it, it has nothing pending after it either.
       if (deriveCaughtUp && merged.maxChangeSeq !== null) {
         await client.query('UPDATE derive_states SET last_seq = $2::bigint, updated_at = now() WHERE connector_id = $1', [target.connectorId, merged.maxChangeSeq.toString()]);
       }
     }
-    const quarantined = await quarantine(client, target, page.quarantined);
+    const quarantined = await quarantine(client, target, [...page.quarantined, ...merged.refused]);
     const outcome: PageOutcome = {
-      ...merged,
-      unchanged: tickets.length - merged.inserted - merged.updated,
+      inserted: merged.inserted,
+      updated: merged.updated,
+      maxChangeSeq: merged.maxChangeSeq,
+      unchanged: tickets.length - merged.inserted - merged.updated - merged.refused.length,
       quarantined,
     };
     await advanceCursor(client, target, page);
@@ -202,6 +88,97 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
     client.release();
   }
 }
+
+interface MergeTotals {
+  inserted: number;
+  updated: number;
+  maxChangeSeq: bigint | null;
+  /** Records PostgreSQL refused, with its reason: quarantined, the rest of the page commits. */
+  refused: QuarantineEntry[];
+}
+
+interface ChunkContext {
+  client: pg.PoolClient;
+  target: PageTarget;
+  taxonomyId: string | null;
+  series: [string | null, string][];
+  /** The staging table holds rows of an earlier chunk of this page. */
+  stageDirty: boolean;
+}
+
+/**
+ * Merges the page; when PostgreSQL refuses a value (a data exception), finds the refusing records by
+ * halving the page under savepoints and quarantines them with the database's reason, so one record
+ * can never stop a stream. A clean page is one chunk: the cost is a savepoint.
+ */
+async function mergeIsolating(context: ChunkContext, tickets: StagedTicket[]): Promise<MergeTotals> {
+  const { client } = context;
+  await client.query('SAVEPOINT page_chunk');
+  try {
+    const totals = await mergeChunk(context, tickets);
+    await client.query('RELEASE SAVEPOINT page_chunk');
+    return totals;
+  } catch (error) {
+    if (!isRecordRefusal(error)) throw error;
+    await client.query('ROLLBACK TO SAVEPOINT page_chunk');
+    await client.query('RELEASE SAVEPOINT page_chunk');
+    const [only] = tickets;
+    if (tickets.length === 1 && only) {
+      return { inserted: 0, updated: 0, maxChangeSeq: null, refused: [{ nativeId: only.ticket.nativeId, reason: refusalReason(error), payload: only.raw ?? only.ticket }] };
+    }
+    const half = Math.ceil(tickets.length / 2);
+    const left = await mergeIsolating(context, tickets.slice(0, half));
+    const right = await mergeIsolating(context, tickets.slice(half));
+    return {
+      inserted: left.inserted + right.inserted,
+      updated: left.updated + right.updated,
+      maxChangeSeq: maxSeq(left.maxChangeSeq, right.maxChangeSeq),
+      refused: [...left.refused, ...right.refused],
+    };
+  }
+}
+
+async function mergeChunk(context: ChunkContext, tickets: StagedTicket[]): Promise<MergeTotals> {
+  const { client, target, series } = context;
+  if (context.stageDirty) await client.query('DELETE FROM frontline_stage_tickets');
+  context.stageDirty = true;
+  await copyStage(client, tickets);
+  const marked = await client.query<{ native_id: string }>(MARK_ERASURES, [target.connectorId]);
+  const erasing = marked.rows.map((r) => r.native_id);
+  const erasure = { organizationId: target.organizationId, connectorId: target.connectorId, connectorKey: target.connectorKey ?? '' };
+  const erasedBefore = await alreadyErased(client, erasure, erasing);
+  await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
+  const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null; erased_written: string[] }>(MERGE, [
+    target.organizationId, target.connectorId, target.normaliserVersion, context.taxonomyId,
+    series.map(([driver]) => driver ?? ''), series.map(([, id]) => id), erasing,
+  ]);
+  const row = result.rows[0];
+  const written = new Set(row?.erased_written ?? []);
+  if (erasing.length > 0) {
+    const bySource = new Set(tickets.filter((t) => t.erasedBySource).map((t) => t.ticket.nativeId));
+    const erased = erasing.map((nativeId) => ({ nativeId, reason: bySource.has(nativeId) ? ('source' as const) : ('requester' as const) }));
+    const firstTime = new Set([...written].filter((id) => !erasedBefore.has(id)));
+    await eraseTicketHistory(client, erasure, erased, firstTime);
+  }
+  return {
+    inserted: row?.inserted ?? 0,
+    updated: row?.updated ?? 0,
+    maxChangeSeq: row?.max_change_seq ? BigInt(row.max_change_seq) : null,
+    refused: [],
+  };
+}
+
+/** A data exception (SQLSTATE class 22) or a program limit (class 54) is about a value: the record's. */
+function isRecordRefusal(error: unknown): error is Error & { code: string } {
+  if (!(error instanceof Error) || !('code' in error) || typeof error.code !== 'string') return false;
+  return error.code.startsWith('22') || error.code.startsWith('54');
+}
+
+function refusalReason(error: Error & { code: string }): string {
+  return `PostgreSQL refused the record: ${error.message} (SQLSTATE ${error.code})`;
+}
+
+const maxSeq = (a: bigint | null, b: bigint | null): bigint | null => (a === null ? b : b === null ? a : a > b ? a : b);
 
 /**
  * Whether this page may classify and count at ingest: only when the connector's series reflect the
@@ -242,14 +219,24 @@ async function seriesOfTaxonomy(client: pg.PoolClient, target: PageTarget): Prom
   });
 }
 
-/** A page may repeat a ticket (it changed while being exported): keep its newest version only. */
+/**
+ * A page may repeat a ticket (it changed while being exported): keep its newest version only, by the
+ * same order the merge uses — (updatedAt, changedAt), a missing change time first.
+ */
 function latestPerTicket(tickets: StagedTicket[]): StagedTicket[] {
   const byId = new Map<string, StagedTicket>();
   for (const staged of tickets) {
     const seen = byId.get(staged.ticket.nativeId);
-    if (!seen || seen.ticket.updatedAt <= staged.ticket.updatedAt) byId.set(staged.ticket.nativeId, staged);
+    if (!seen || compareVersions(seen, staged) <= 0) byId.set(staged.ticket.nativeId, staged);
   }
   return [...byId.values()];
+}
+
+function compareVersions(a: StagedTicket, b: StagedTicket): number {
+  const updated = Date.parse(a.ticket.updatedAt) - Date.parse(b.ticket.updatedAt);
+  if (updated !== 0) return updated;
+  const changed = (t: StagedTicket): number => (t.changedAt === null ? Number.NEGATIVE_INFINITY : Date.parse(t.changedAt));
+  return Math.sign(changed(a) - changed(b));
 }
 
 /** Locks the stream's state row and refuses the page if a newer run has taken the stream. */
@@ -267,38 +254,24 @@ async function claimStream(client: pg.PoolClient, target: PageTarget): Promise<v
 }
 
 async function copyStage(client: pg.PoolClient, tickets: StagedTicket[]): Promise<void> {
-  const sql = `COPY frontline_stage_tickets (${copyColumns(STAGE_COLUMNS)}) FROM STDIN`;
   // One chunk per page, not one per row: thousands of tiny CopyData messages cost more than the encoding.
   let text = '';
   for (const staged of tickets) text += copyRow(stageValues(staged));
-  await pipeline(Readable.from([text]), client.query(copyStreams.from(sql)));
-}
-
-/** One staged ticket as COPY values, in STAGE_COLUMNS order (also used by the ingest benchmark). */
-export function stageValues({ ticket: t, contentHash, raw, classification }: StagedTicket): CopyValue[] {
-  return [
-    t.nativeId, t.key, t.url, t.subject, t.status, t.priority, t.channel, t.type, t.customerAccount,
-    t.requesterRef, t.group, t.product, t.component, t.service, t.category, t.subcategory, t.tags,
-    t.formId, jsonText(t.customFields), t.csat, t.slaBreached, t.reopenCount, t.createdAt, t.updatedAt,
-    t.resolvedAt, t.closedAt, contentHash, raw === undefined ? null : jsonText(raw),
-    classification !== undefined, classification?.driverKey ?? null, classification?.ruleKey ?? null,
-  ];
-}
-
-/** jsonb cannot hold U+0000; a source that sends it would otherwise fail the whole page. */
-function jsonText(value: unknown): string {
-  return JSON.stringify(value).replace(/\\u0000/g, '');
+  await pipeline(Readable.from([text]), client.query(copyStreams.from(COPY_STAGE)));
 }
 
 async function quarantine(client: pg.PoolClient, target: PageTarget, entries: QuarantineEntry[]): Promise<number> {
   if (entries.length === 0) return 0;
-  const payloads = entries.map((e) => jsonText(e.payload));
+  const payloads = entries.map((e) => pgJsonText(e.payload));
   const hashes = payloads.map((p) => createHash('sha1').update(p).digest('hex'));
   await client.query(
     `INSERT INTO quarantined_records (connector_id, stream, native_id, reason, payload, payload_hash, sync_run_id)
      SELECT $1::uuid, $2, n, r, p::jsonb, h, $3::bigint FROM unnest($4::text[], $5::text[], $6::text[], $7::text[]) AS x(n, r, p, h)
      ON CONFLICT (connector_id, stream, payload_hash) DO UPDATE SET last_seen_at = now(), reason = EXCLUDED.reason`,
-    [target.connectorId, target.stream, target.runId.toString(), entries.map((e) => e.nativeId), entries.map((e) => e.reason), payloads, hashes],
+    [
+      target.connectorId, target.stream, target.runId.toString(), entries.map((e) => (e.nativeId === null ? null : pgSafeText(e.nativeId))),
+      entries.map((e) => pgSafeText(e.reason)), payloads, hashes,
+    ],
   );
   return entries.length;
 }

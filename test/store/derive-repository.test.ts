@@ -15,7 +15,7 @@ function ticket(id: number, createdAt: string, tags: string[], overrides: Partia
     nativeId: String(id), key: null, url: null, subject: null, status: 'open', priority: null, channel: null, type: null,
     customerAccount: null, requesterRef: null, group: null, product: null, component: null, service: null, category: null,
     subcategory: null, tags, formId: null, customFields: {}, csat: null, slaBreached: null, reopenCount: 0,
-    createdAt, updatedAt: createdAt, resolvedAt: null, closedAt: null, ...overrides,
+    createdAt, updatedAt: createdAt, resolvedAt: null, closedAt: null, supportType: null, ...overrides,
   };
 }
 
@@ -43,7 +43,7 @@ describe('derive: classification and hourly driver series', () => {
   const store = async (tickets: CanonicalTicket[]): Promise<void> => {
     cursor += 1;
     await writeTicketPage(db.pool, pageTarget, {
-      tickets: tickets.map((t) => ({ ticket: t, contentHash: ticketContentHash(t), raw: null })),
+      tickets: tickets.map((t) => ({ ticket: t, contentHash: ticketContentHash(t), changedAt: null, erasedBySource: false, raw: null })),
       quarantined: [], cursor: `c${cursor}`, sourceHighWaterMs: null, progressAtMs: null, fetched: tickets.length, requests: 1, throttled: 0, waitedMs: 0,
     });
   };

@@ -11,14 +11,14 @@ function ticket(id: number, overrides: Partial<CanonicalTicket> = {}): Canonical
     priority: 'normal', channel: 'web', type: null, customerAccount: '42', requesterRef: '7', group: null, product: null,
     component: null, service: null, category: null, subcategory: null, tags: ['sso', 'quote"d'], formId: null,
     customFields: { '360000001001': 'SSO', '360000001001:value': 'cr_sso' }, csat: null, slaBreached: null, reopenCount: 0,
-    createdAt: '2026-11-01T10:15:00.000Z', updatedAt: '2026-11-02T10:15:00.000Z', resolvedAt: null, closedAt: null,
+    createdAt: '2026-11-01T10:15:00.000Z', updatedAt: '2026-11-02T10:15:00.000Z', resolvedAt: null, closedAt: null, supportType: null,
     ...overrides,
   };
 }
 
 function page(tickets: CanonicalTicket[], cursor: string, quarantined: PageWrite['quarantined'] = []): PageWrite {
   return {
-    tickets: tickets.map((t) => ({ ticket: t, contentHash: ticketContentHash(t), raw: { id: Number(t.nativeId), note: 'nul\u0000byte' } })),
+    tickets: tickets.map((t) => ({ ticket: t, contentHash: ticketContentHash(t), changedAt: null, erasedBySource: false, raw: { id: Number(t.nativeId), note: 'nul\u0000byte' } })),
     quarantined, cursor, sourceHighWaterMs: Date.parse('2026-11-02T10:15:00Z'), progressAtMs: null,
     fetched: tickets.length + quarantined.length, requests: 1, throttled: 0, waitedMs: 0,
   };

@@ -3,7 +3,7 @@ import type { Condition } from './condition-schema.ts';
 import { escapeRegExp } from './escape-regexp.ts';
 
 /** The ticket fields rules can read (a CanonicalTicket, or a stored ticket row mapped to this). */
-export type ClassifiableTicket = Pick<CanonicalTicket, 'tags' | 'customFields' | 'subject' | 'channel' | 'priority' | 'category'>;
+export type ClassifiableTicket = Pick<CanonicalTicket, 'tags' | 'customFields' | 'subject' | 'channel' | 'priority' | 'category' | 'supportType'>;
 export type TicketPredicate = (ticket: ClassifiableTicket) => boolean;
 type FieldValue = CanonicalTicket['customFields'][string];
 
@@ -25,6 +25,7 @@ export function compileCondition(condition: Condition): TicketPredicate {
   if (condition.channel !== undefined) return oneOf(condition.channel, (t) => t.channel);
   if (condition.priority !== undefined) return oneOf(condition.priority, (t) => t.priority);
   if (condition.category !== undefined) return oneOf(condition.category, (t) => t.category);
+  if (condition.supportType !== undefined) return oneOf(condition.supportType, (t) => t.supportType);
   if (condition.all !== undefined) return allOf(condition.all.map(compileCondition));
   if (condition.any !== undefined) return anyOf(condition.any.map(compileCondition));
   // The schema rejects empty conditions; reaching this is a bug, not a user error.

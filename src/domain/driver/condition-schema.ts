@@ -6,7 +6,7 @@ import { ticketPriorities } from '../ticket/canonical-ticket.ts';
  * (not a zod union) so a typo gets "unknown key 'tga' — did you mean 'tag'?" instead of a union
  * error, and editors get one completion list from the JSON Schema.
  */
-export const conditionKinds = ['tag', 'tags', 'field', 'dropdown', 'subject', 'channel', 'priority', 'category', 'all', 'any'] as const;
+export const conditionKinds = ['tag', 'tags', 'field', 'dropdown', 'subject', 'channel', 'priority', 'category', 'supportType', 'all', 'any'] as const;
 export type ConditionKind = (typeof conditionKinds)[number];
 
 /** YAML reads `id: 360000001001` and `equals: 745` as numbers: accept scalars, compare as strings. */
@@ -65,6 +65,9 @@ export const conditionSchema = z
     channel: oneOrMany(z.string().min(1)).optional(),
     priority: oneOrMany(z.enum(ticketPriorities)).optional(),
     category: oneOrMany(z.string().min(1)).optional(),
+    supportType: oneOrMany(z.string().min(1))
+      .optional()
+      .meta({ description: 'Who handled the ticket where the source says so, e.g. Zendesk `agent` or `ai_agent`.' }),
     get all(): z.ZodOptional<z.ZodArray<typeof conditionSchema>> {
       return z.array(conditionSchema).min(1).optional();
     },

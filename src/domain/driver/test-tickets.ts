@@ -29,6 +29,7 @@ export function testTicket(overrides: Partial<CanonicalTicket> = {}): CanonicalT
     updatedAt: '2026-03-01T10:00:00Z',
     resolvedAt: null,
     closedAt: null,
+    supportType: null,
     ...overrides,
   };
 }

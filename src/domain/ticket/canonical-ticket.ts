@@ -42,5 +42,7 @@ export const canonicalTicketSchema = z.object({
   updatedAt: isoInstant,
   resolvedAt: isoInstant.nullable(),
   closedAt: isoInstant.nullable(),
+  /** Who handled it where the source says (Zendesk `support_type`: `agent` or `ai_agent`). */
+  supportType: z.string().nullable(),
 });
 export type CanonicalTicket = z.infer<typeof canonicalTicketSchema>;

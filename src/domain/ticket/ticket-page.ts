@@ -12,6 +12,14 @@ export interface DriverMatch {
 export interface NormalisedTicket {
   ticket: CanonicalTicket;
   contentHash: string;
+  /**
+   * The source's change time of this version (Zendesk `generated_timestamp`), null when the source has
+   * none. Orders versions that share `updatedAt` (a deletion moves only this); volatile, so it is not
+   * part of the content hash.
+   */
+  changedAt: string | null;
+  /** The source erased this ticket's personal data (a Zendesk scrub of a deleted ticket). */
+  erasedBySource: boolean;
   /** The payload as received (undefined when the run does not keep it). */
   raw: unknown;
   /** Classified at ingest under the run's active taxonomy (null = unmatched; absent = not classified). */
