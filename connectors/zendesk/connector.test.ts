@@ -6,6 +6,7 @@ import { manualClock } from '../../src/connector-kit/clock.ts';
 import type { ConnectorContext, SourcePage } from '../../src/connector-kit/connector-module.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
 import { mulberry32 } from '../../src/connector-kit/random.ts';
+import { createZendeskSimulator, type ZendeskSimulatorOptions } from './simulator/index.ts';
 import { zendeskConnector } from './index.ts';
 
 /**
@@ -74,7 +75,11 @@ describe('zendesk connector: cursor export', () => {
     const scope = exportScope(queries, [200, fixture('export-page-1.json')], [200, fixture('export-page-2.json')]);
     const { session } = open();
     const pages = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
-    expect(queries).toEqual([{ start_time: String(Math.floor(SINCE / 1000)) }, { cursor: CURSOR_1 }]);
+    // Every request asks for all support types (the default leaves out AI-agent tickets).
+    expect(queries).toEqual([
+      { start_time: String(Math.floor(SINCE / 1000)), support_type_scope: 'all', per_page: '1000' },
+      { cursor: CURSOR_1, support_type_scope: 'all', per_page: '1000' },
+    ]);
     expect(pages.map((p) => [p.records.length, p.nextCursor, p.done, p.sourceHighWaterMs])).toEqual([
       [3, CURSOR_1, false, 1723660950_000],
       [2, CURSOR_2, true, 1723661130_000],
@@ -90,9 +95,33 @@ describe('zendesk connector: cursor export', () => {
     await collect(session.ticketPages({ cursor: null, sinceMs: NOW + 3_600_000 }));
     await collect(session.ticketPages({ cursor: 'c-stored', sinceMs: SINCE }));
     expect(queries).toEqual([
-      { start_time: String(Math.floor((NOW - 61_000) / 1000)), per_page: '500' },
-      { cursor: 'c-stored', per_page: '500' },
+      { start_time: String(Math.floor((NOW - 61_000) / 1000)), support_type_scope: 'all', per_page: '500' },
+      { cursor: 'c-stored', support_type_scope: 'all', per_page: '500' },
     ]);
+  });
+
+  it('keeps the start time as the checkpoint when the first page has no cursor (a new or quiet account)', async () => {
+    const queries: Record<string, string>[] = [];
+    const empty = { tickets: [], after_cursor: null, after_url: null, before_cursor: null, before_url: null, end_of_stream: true };
+    exportScope(queries, [200, empty], [200, empty]);
+    const { session } = open();
+    const [page] = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
+    expect(page).toMatchObject({ records: [], nextCursor: `start_time:${Math.floor(SINCE / 1000)}`, done: true });
+    // The next run resumes from that start time, not from where history starts.
+    await collect(session.ticketPages({ cursor: page?.nextCursor ?? null, sinceMs: SINCE - 90 * 86_400_000 }));
+    expect(queries.map((q) => q['start_time'])).toEqual([String(Math.floor(SINCE / 1000)), String(Math.floor(SINCE / 1000))]);
+  });
+
+  it('sizes pages by bytes: large tickets mean fewer a page, and a response over the cap is asked again with fewer', async () => {
+    const queries: Record<string, string>[] = [];
+    const big = (id: number) => ({ ...Object(JSON.parse(JSON.stringify(fixture('export-page-1.json'))).tickets[0]), id, description: 'x'.repeat(100_000) });
+    const pageOf = (ids: number[], last: boolean) => ({ tickets: ids.map(big), after_cursor: `c${ids[0]}`, after_url: null, before_cursor: null, before_url: null, end_of_stream: last });
+    // pageBytes 1 MiB: a 40-ticket page (4 MB) is over the 3 MiB cap, refused before it is read.
+    exportScope(queries, [200, pageOf(Array.from({ length: 40 }, (_, i) => i + 1), false)], [200, pageOf([41, 42, 43, 44, 45, 46, 47, 48, 49, 50], false)], [200, pageOf([51], true)]);
+    const { session } = open({ settings: { auth: { type: 'api_token', email: 'ops@acme.test' }, pageSize: 40, pageBytes: 1024 * 1024 } });
+    const pages = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
+    expect(queries.map((q) => q['per_page'])).toEqual(['40', '10', '10']);
+    expect(pages.map((p) => p.records.length)).toEqual([10, 1]);
   });
 
   it('waits out 429s with Retry-After on the injected clock without spending attempts', async () => {
@@ -223,5 +252,150 @@ describe('zendesk connector: normalise after prepare', () => {
     ]);
     expect(tickets[0]?.url).toBe('https://acme.zendesk.com/agent/tickets/35436');
     expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, nativeId: '35440', reason: 'created_at: Invalid ISO datetime' }]);
+  });
+});
+
+/** Zendesk's 403 body for a user without admin rights, byte for byte (see simulator/request-guard.ts). */
+const FORBIDDEN_BODY =
+  '{"error":{"title":"Forbidden","message":"You do not have access to this page. Please contact the account owner of this help desk for further help."}}';
+
+describe('zendesk connector: a user without admin rights (403)', () => {
+  it('on the export: a config error that says what to fix, without retries', async () => {
+    exportScope([], [403, FORBIDDEN_BODY]);
+    const { session } = open();
+    const error = await failure(collect(session.ticketPages({ cursor: null, sinceMs: SINCE })));
+    expect(error).toMatchObject({ failure: 'config', code: 'FORBIDDEN', status: 403, connector: 'zendesk-main' });
+    expect(error.message).toContain('connector "zendesk-main" (403)');
+    expect(error.message).toContain('admin role');
+    expect(error.message).toContain('GET /api/v2/incremental/tickets/cursor.json');
+    expect(session.stats()).toMatchObject({ requests: 1, retried: 0 });
+  });
+
+  it('on ticket_fields in prepare(): the same config error', async () => {
+    nock(BASE).get('/api/v2/ticket_fields.json').query(true).reply(403, FORBIDDEN_BODY, json);
+    const { session } = open();
+    const error = await failure(session.prepare());
+    expect(error).toMatchObject({ failure: 'config', code: 'FORBIDDEN', status: 403 });
+    expect(error.message).toContain('admin role');
+    expect(error.message).toContain('GET /api/v2/ticket_fields.json');
+  });
+
+  it('an OAuth token without the read scope is told to re-authorise with it', async () => {
+    exportScope([], [403, { error: 'Forbidden', description: 'You are missing the following required scopes: read' }]);
+    const { session } = open();
+    const error = await failure(collect(session.ticketPages({ cursor: null, sinceMs: SINCE })));
+    expect(error).toMatchObject({ failure: 'config', code: 'OAUTH_SCOPE_MISSING', status: 403 });
+    expect(error.message).toContain('read scope');
+  });
+});
+
+describe('zendesk connector: rate-limit header variants on the export', () => {
+  const variants: [string, Record<string, string>][] = [
+    ['x-rate-limit + export header', { 'X-Rate-Limit': '700', 'X-Rate-Limit-Remaining': '600', 'Zendesk-RateLimit-incremental-exports': 'total=30; remaining=0; resets=20' }],
+    ['ratelimit-*', { 'ratelimit-limit': '30', 'ratelimit-remaining': '0', 'ratelimit-reset': '20' }],
+    ['older rate-limit-*', { 'Rate-Limit-Limit': '30', 'Rate-Limit-Remaining': '0', 'Rate-Limit-Reset': '20' }],
+    ['x-ratelimit-* with an epoch reset', { 'X-RateLimit-Limit': '30', 'X-RateLimit-Remaining': '0', 'X-RateLimit-Reset': String(Math.floor(NOW / 1000) + 20) }],
+  ];
+  for (const [name, headers] of variants) {
+    it(`${name}: waits for the reset before the next page, with no 429`, async () => {
+      exportScope([], [200, fixture('export-page-1.json'), headers], [200, fixture('export-page-2.json')]);
+      const { session, clock } = open();
+      const pages = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
+      expect(pages).toHaveLength(2);
+      expect(clock.now()).toBe(NOW + 21_000);
+      expect(session.stats()).toMatchObject({ requests: 2, throttled: 0, waitedMs: 21_000 });
+    });
+  }
+
+  it('an account-level text/html 429 with Retry-After: 120 is waited out (2 minutes), not a failure', async () => {
+    exportScope(
+      [],
+      [429, '<html><body><h1>429 Too Many Requests</h1></body></html>', { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '120' }],
+      [200, fixture('export-page-2.json')],
+    );
+    const { session, clock } = open();
+    const pages = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
+    expect(pages).toHaveLength(1);
+    expect(clock.now()).toBe(NOW + 120_000);
+    expect(session.stats()).toEqual({ requests: 2, throttled: 1, retried: 1, waitedMs: 120_000 });
+  });
+});
+
+/** The connector against the real simulator over HTTP, both on one manual clock. */
+describe('zendesk connector against the simulator', () => {
+  const startMs = Date.UTC(2026, 2, 10, 12, 0, 15);
+  const token = 'sim-token-7c1d';
+
+  async function against(options: ZendeskSimulatorOptions, run: (ctx: { session: ReturnType<typeof open>['session']; clock: ReturnType<typeof manualClock>; sim: ReturnType<typeof createZendeskSimulator> }) => Promise<void>) {
+    const clock = manualClock(startMs);
+    const sim = createZendeskSimulator({ clock, seed: 7, live: false, auth: { apiToken: { email: 'ops@acme.test', token } }, ...options });
+    const baseUrl = await sim.listen(0);
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const session = zendeskConnector.open({
+        key: 'zendesk-sim',
+        baseUrl,
+        allowInsecureBaseUrl: true,
+        settings: { auth: { type: 'api_token', email: 'ops@acme.test' }, pageSize: 20 },
+        secrets: { token },
+        clock,
+        random: mulberry32(5),
+      });
+      await run({ session, clock, sim });
+    } finally {
+      nock.disableNetConnect();
+      await sim.close();
+    }
+  }
+
+  it('pages ticket_fields by meta.has_more although links.next is set on the last page', async () => {
+    await against({ tickets: 50, rateLimit: false }, async ({ session, sim }) => {
+      await session.prepare();
+      expect(sim.stats().requests).toBe(1); // one page of 6 fields; links.next was not followed
+      const [page] = await collect(session.ticketPages({ cursor: null, sinceMs: 0 }));
+      const labelled = (page?.records ?? []).map((raw) => session.normalise(raw)).flatMap((r) => (r.ok ? [r.ticket] : []));
+      expect(labelled.some((t) => t.customFields['360000001001:value'] !== undefined && t.customFields['360000001001'] !== t.customFields['360000001001:value'])).toBe(true);
+    });
+  });
+
+  it('maps the 403 for a non-admin user to a config error naming the fix', async () => {
+    await against({ tickets: 10, auth: { role: 'agent', apiToken: { email: 'ops@acme.test', token } } }, async ({ session }) => {
+      await expect(session.check()).resolves.toMatchObject({ detail: expect.stringContaining('role agent') });
+      const error = await failure(session.prepare());
+      expect(error).toMatchObject({ failure: 'config', code: 'FORBIDDEN', status: 403 });
+      expect(error.message).toContain('admin role');
+      const exportError = await failure(collect(session.ticketPages({ cursor: null, sinceMs: 0 })));
+      expect(exportError).toMatchObject({ failure: 'config', code: 'FORBIDDEN' });
+    });
+  });
+
+  it('High Volume (30 export requests a minute): paces by the export header, completes a multi-page export with no 429', async () => {
+    await against({ tickets: 1500, pageSize: 20, rateLimit: { highVolume: true } }, async ({ session, clock, sim }) => {
+      await session.prepare();
+      const started = clock.now();
+      const pages = await collect(session.ticketPages({ cursor: null, sinceMs: 0 }));
+      const elapsedMin = (clock.now() - started) / 60_000;
+      expect(pages.at(-1)?.done).toBe(true);
+      expect(pages.length).toBeGreaterThan(60);
+      const ids = new Set(pages.flatMap((p) => p.records.map((r) => (r as { id: number }).id)));
+      expect(ids.size).toBe(sim.truth().total);
+      expect(sim.stats().throttled).toBe(0);
+      expect(session.stats().throttled).toBe(0);
+      // ≥ 90 % of 30 a minute; at 10 a minute this export would take three times as long.
+      expect(pages.length / Math.ceil(elapsedMin)).toBeGreaterThanOrEqual(27);
+      expect(elapsedMin).toBeLessThan(pages.length / 10 / 2);
+      expect(session.budget()).toMatchObject({ limit: 30 });
+    });
+  });
+
+  it('waits out an account-level text/html 429 (Retry-After 120) in the middle of an export', async () => {
+    await against({ tickets: 200, pageSize: 20, faults: { accountLimitRequests: [4], accountLimitRetryAfterSec: 120 } }, async ({ session, clock, sim }) => {
+      const pages = await collect(session.ticketPages({ cursor: null, sinceMs: 0 }));
+      expect(pages.at(-1)?.done).toBe(true);
+      expect(sim.stats().byStatus['429']).toBe(1);
+      expect(session.stats()).toMatchObject({ throttled: 1 });
+      expect(session.stats().waitedMs).toBeGreaterThanOrEqual(120_000);
+      expect(clock.now() - startMs).toBeGreaterThanOrEqual(120_000);
+    });
   });
 });

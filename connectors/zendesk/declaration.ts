@@ -29,12 +29,23 @@ export const zendeskRules: readonly ResponseRule[] = [
     code: 'AUTH_REJECTED',
     message: 'Zendesk rejected the credentials for connector "{connector}" ({status}). {credentialHint}',
   },
+  // An OAuth token without the scope: {"error":"Forbidden","description":"You are missing the following required scopes: read"}.
+  {
+    match: { status: [403], bodyIncludes: 'required scopes' },
+    action: 'fail',
+    failure: 'config',
+    code: 'OAUTH_SCOPE_MISSING',
+    message: 'Zendesk refused the OAuth token of connector "{connector}" ({status}): it lacks the read scope — authorise the connector again with the read scope',
+  },
+  // A user without admin rights: {"error":{"title":"Forbidden","message":"You do not have access to this page. …"}}
+  // (the export is admin-only: https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/).
   {
     match: { status: [403] },
     action: 'fail',
     failure: 'config',
     code: 'FORBIDDEN',
-    message: 'Zendesk denied access for connector "{connector}" ({status}): the incremental export and ticket fields need an admin user behind the credentials',
+    message:
+      'Zendesk denied access for connector "{connector}" ({status}): the user behind the credentials has no admin rights, and the incremental export and ticket fields are admin-only — give that user the admin role in Zendesk (Admin Center → Team members), or configure the credentials of an admin',
   },
   {
     match: { status: [404] },

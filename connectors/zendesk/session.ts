@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RefreshLock } from '../../src/connector-kit/auth-state.ts';
 import type { ConnectorContext, ConnectorSession, SourcePage } from '../../src/connector-kit/connector-module.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
 import { type HttpClient, createHttpClient } from '../../src/connector-kit/http-client.ts';
@@ -7,6 +8,7 @@ import { type FieldLabels, fieldLabelsFrom, noFieldLabels } from './field-labels
 import { normaliseZendeskTicket } from './normalise.ts';
 import { changeTimeSchema, currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicketField } from './raw-schemas.ts';
 import { credentialHint, parseZendeskSettings, type ZendeskSettings, zendeskAuth } from './settings.ts';
+import { createPageSizer, type PageSizer } from './page-sizer.ts';
 import { createZendeskClient, getVerbatim, type ZendeskClient } from './transport.ts';
 
 /** Guards against a provider that keeps answering "more": no real account has this many field pages. */
@@ -26,6 +28,9 @@ export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.random ? { random: ctx.random } : {}),
     ...(ctx.logger ? { logger: ctx.logger } : {}),
+    ...(ctx.withRefreshLock ? { withRefreshLock: refreshLockOf(ctx.withRefreshLock, (stored) => {
+      secrets = { ...secrets, ...stored };
+    }) } : {}),
     onSecretsRotated: async (rotated) => {
       // Zendesk has already revoked the old pair: hand the whole new secret set over before retrying.
       secrets = { ...secrets, ...rotated };
@@ -40,7 +45,7 @@ export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
     async prepare() {
       fieldLabels = fieldLabelsFrom(await loadTicketFields(zd, http));
     },
-    ticketPages: (from) => exportPages(zd, http, ctx, from, settings.pageSize),
+    ticketPages: (from) => exportPages(http, ctx, from, createPageSizer(http, { maxPerPage: settings.pageSize ?? 1000, pageBytes: settings.pageBytes })),
     normalise: (raw) => normaliseZendeskTicket(raw, fieldLabels, http.baseUrl),
     async check() {
       // https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user
@@ -55,6 +60,18 @@ export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
   };
 }
 
+/** The kit's refresh lock over the connector's stored secrets (OAuth names: accessToken, refreshToken). */
+function refreshLockOf(lock: NonNullable<ConnectorContext['withRefreshLock']>, onRead: (stored: Record<string, string>) => void): RefreshLock {
+  return (refresh) =>
+    lock((readStored) =>
+      refresh(async () => {
+        const stored = await readStored();
+        onRead(stored);
+        return { accessToken: stored['accessToken'] || null, refreshToken: stored['refreshToken'] || null };
+      }),
+    );
+}
+
 function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
   return new ConnectorError(`Zendesk rejected the credentials for connector "${c.key}" (anonymous user). ${credentialHint(s, c.secretSources)}`, {
     failure: 'config',
@@ -66,29 +83,51 @@ function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
 /**
  * Cursor export: the first request carries `start_time` (never younger than 61 s), every later one
  * only `cursor` — built by us rather than taken from `after_url`, so the host stays the configured one.
+ * Every request asks for `support_type_scope=all`: the default (`agent`) leaves out tickets handled by
+ * Zendesk AI agents. A first request that finds nothing has no cursor to resume from: its start time is
+ * the checkpoint (`start_time:<unix>`) until a cursor exists, so the next run does not start over.
  * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
  */
+export const START_TIME_CHECKPOINT = 'start_time:';
+
+type Position = { cursor: string } | { startTime: number };
+
+function startPosition(from: { cursor: string | null; sinceMs: number }, nowMs: number): Position {
+  const stored = from.cursor ?? '';
+  if (stored.startsWith(START_TIME_CHECKPOINT)) {
+    const seconds = Number(stored.slice(START_TIME_CHECKPOINT.length));
+    if (Number.isSafeInteger(seconds) && seconds >= 0) return { startTime: Math.min(seconds, exportStartTime(Number.MAX_SAFE_INTEGER, nowMs)) };
+  }
+  // '' is what earlier versions stored for "no cursor yet".
+  if (stored !== '' && !stored.startsWith(START_TIME_CHECKPOINT)) return { cursor: stored };
+  return { startTime: exportStartTime(from.sinceMs, nowMs) };
+}
+
 async function* exportPages(
-  zd: ZendeskClient,
   http: HttpClient,
   ctx: ConnectorContext,
   from: { cursor: string | null; sinceMs: number },
-  pageSize: number | undefined,
+  sizer: PageSizer,
 ): AsyncGenerator<SourcePage> {
-  let cursor = from.cursor === '' ? null : from.cursor;
+  let position = startPosition(from, ctx.clock.now());
   const seen = new Set<string>();
   for (;;) {
-    const query = new URLSearchParams(cursor === null ? { start_time: String(exportStartTime(from.sinceMs, ctx.clock.now())) } : { cursor });
-    if (pageSize !== undefined) query.set('per_page', String(pageSize));
-    const body = await getVerbatim(zd.ticketexport, `${http.baseUrl}${EXPORT_PATH}?${query.toString()}`, ctx.key);
+    const query = new URLSearchParams('cursor' in position ? { cursor: position.cursor } : { start_time: String(position.startTime) });
+    query.set('support_type_scope', 'all');
+    const body = await sizer.fetch((perPage, client) => {
+      query.set('per_page', String(perPage));
+      return getVerbatim(client.ticketexport, `${http.baseUrl}${EXPORT_PATH}?${query.toString()}`, ctx.key);
+    });
     const page = parseOrFail(exportPageSchema, body, ctx.key, 'incremental export page');
-    const next = page.after_cursor ?? cursor;
+    sizer.observe(page.tickets.length);
+    const next = page.after_cursor ?? ('cursor' in position ? position.cursor : null);
     if (next === null && !page.end_of_stream) throw contractError(ctx.key, 'the export page has no after_cursor but is not the end of the stream');
-    yield { records: page.tickets, nextCursor: next ?? '', done: page.end_of_stream, sourceHighWaterMs: highWaterMs(page.tickets) };
+    const checkpoint = next ?? `${START_TIME_CHECKPOINT}${'startTime' in position ? position.startTime : 0}`;
+    yield { records: page.tickets, nextCursor: checkpoint, done: page.end_of_stream, sourceHighWaterMs: highWaterMs(page.tickets) };
     if (page.end_of_stream || next === null) return;
     if (seen.has(next)) throw contractError(ctx.key, 'the export returned a cursor it had already returned (loop)');
     seen.add(next);
-    cursor = next;
+    position = { cursor: next };
   }
 }
 

@@ -11,8 +11,13 @@ export const zendeskSettingsSchema = z.object({
     z.object({ type: z.literal('api_token'), email: z.email() }),
     z.object({ type: z.literal('oauth'), clientId: z.string().min(1) }),
   ]),
-  /** Tickets per export page (Zendesk: up to 1000; its default is 1000). */
+  /** Most tickets per export page (Zendesk: up to 1000; its default is 1000). */
   pageSize: z.number().int().min(1).max(1000).optional(),
+  /**
+   * Bytes an export page should have: pages are sized from the tickets seen so far, so large ticket
+   * bodies mean fewer tickets a page and memory stays flat (session.ts "page sizing").
+   */
+  pageBytes: z.number().int().min(64 * 1024).max(64 * 1024 * 1024).optional(),
 });
 export type ZendeskSettings = z.infer<typeof zendeskSettingsSchema>;
 

@@ -45,7 +45,7 @@ describe('node-zendesk on the kit transport', () => {
   });
 
   it('hides Retry-After from node-zendesk (it would turn the response into a resolved 429 Error)', () => {
-    const adapted = adaptResponse({ status: 200, headers: { 'retry-after': '5', 'x-rate-limit': '700' }, data: { a: 1 }, url: BASE });
+    const adapted = adaptResponse({ status: 200, headers: { 'retry-after': '5', 'x-rate-limit': '700' }, data: { a: 1 }, url: BASE, size: 7 });
     expect([adapted.headers.get('Retry-After'), adapted.headers.get('content-type'), adapted.headers.get('X-Rate-Limit')]).toEqual([null, 'application/json', '700']);
   });
 

@@ -1,7 +1,7 @@
 import zendesk from 'node-zendesk';
 import { z } from 'zod';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
-import type { HttpClient, HttpResponse } from '../../src/connector-kit/http-client.ts';
+import type { HttpClient, HttpRequest, HttpResponse } from '../../src/connector-kit/http-client.ts';
 import { API_PREFIX } from './declaration.ts';
 
 /**
@@ -52,7 +52,14 @@ export function adaptResponse(res: HttpResponse<unknown>): AdaptedResponse {
   };
 }
 
-export function createZendeskClient(http: HttpClient): ZendeskClient {
+export interface TransportOptions {
+  /** Added to every request of this client (e.g. `maxResponseBytes` for export pages). */
+  request?: Pick<HttpRequest, 'maxResponseBytes'>;
+  /** Sees every accepted response (e.g. its size, to size the next page). */
+  onResponse?(response: HttpResponse<unknown>): void;
+}
+
+export function createZendeskClient(http: HttpClient, transport: TransportOptions = {}): ZendeskClient {
   return zendesk.createClient({
     endpointUri: `${http.baseUrl}${API_PREFIX}`,
     oauth: true,
@@ -66,8 +73,10 @@ export function createZendeskClient(http: HttpClient): ZendeskClient {
         const res = await http.request({
           method,
           url: uri,
+          ...transport.request,
           ...(body === undefined ? {} : { data: body, headers: { 'Content-Type': 'application/json' } }),
         });
+        transport.onResponse?.(res);
         return adaptResponse(res);
       },
       responseAdapter: (adapted: AdaptedResponse) => adapted,

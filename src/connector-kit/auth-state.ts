@@ -17,11 +17,25 @@ const tokenResponseSchema = z.looseObject({
   expires_in: z.number().nullable().optional(),
 });
 
+/** The token pair as stored for the connector now (another run may have rotated it since we loaded ours). */
+export interface StoredTokens { accessToken: string | null; refreshToken: string | null }
+
+/**
+ * Runs `refresh` while holding the connector's refresh lock (across streams and processes), with a
+ * way to read the stored pair under it.
+ */
+export type RefreshLock = <T>(refresh: (readStored: () => Promise<StoredTokens>) => Promise<T>) => Promise<T>;
+
 export interface AuthStateDeps {
   connectorKey: string;
   /** POSTs the grant body to the token endpoint (through the same HTTP layer) and returns its JSON. */
   exchange(tokenPath: string, body: Record<string, string>): Promise<unknown>;
   onRotated?(tokens: RotatedTokens): Promise<void>;
+  /**
+   * Without it, two runs of one connector (back-fill and incremental) that refresh at once race: the
+   * loser presents a refresh token the winner's refresh has just revoked and gets invalid_grant.
+   */
+  withRefreshLock?: RefreshLock;
 }
 
 export interface AuthState {
@@ -48,7 +62,36 @@ export function createAuthState(auth: AuthStrategy, deps: AuthStateDeps): AuthSt
   let generation = 0;
   let inflight: Promise<void> | null = null;
 
-  async function doRefresh(): Promise<void> {
+  /** Takes the stored pair when another run rotated it (false: the stored pair is ours). */
+  function adopt(stored: StoredTokens): boolean {
+    if (stored.refreshToken === null || stored.refreshToken === refreshToken) return false;
+    refreshToken = stored.refreshToken;
+    accessToken = stored.accessToken;
+    generation += 1;
+    return true;
+  }
+
+  /**
+   * Under the connector's refresh lock: if another run rotated the pair meanwhile, use theirs;
+   * otherwise refresh. A refresh rejected with invalid_grant is tried once more after re-reading the
+   * stored pair (a run that does not take the lock, such as an older release, may have rotated it).
+   */
+  async function refreshCoordinated(): Promise<void> {
+    const lock = deps.withRefreshLock;
+    if (!lock) return exchangeTokens();
+    await lock(async (readStored) => {
+      if (adopt(await readStored()) && accessToken !== null) return;
+      try {
+        await exchangeTokens();
+      } catch (error) {
+        if (!(error instanceof ConnectorError) || error.code !== 'OAUTH_REFRESH_REJECTED') throw error;
+        if (!adopt(await readStored())) throw error;
+        if (accessToken === null) await exchangeTokens();
+      }
+    });
+  }
+
+  async function exchangeTokens(): Promise<void> {
     if (refreshToken === null) {
       throw new ConnectorError(`Connector "${deps.connectorKey}": no OAuth refresh token is stored: authorise the connector again`, {
         failure: 'config',
@@ -85,7 +128,7 @@ export function createAuthState(auth: AuthStrategy, deps: AuthStateDeps): AuthSt
     needsRefresh: () => accessToken === null,
     async refresh(seenGeneration) {
       if (seenGeneration !== generation) return;
-      inflight ??= doRefresh().finally(() => {
+      inflight ??= refreshCoordinated().finally(() => {
         inflight = null;
       });
       await inflight;

@@ -15,6 +15,11 @@ export interface ConnectorContext {
   clock: Clock;
   signal?: AbortSignal;
   onSecretsRotated?(secrets: Record<string, string>): Promise<void>; // OAuth refresh-token rotation → persisted by caller
+  /**
+   * (added) Runs `fn` holding the connector's OAuth refresh lock, with a reader of the secrets stored
+   * now: refreshes of two streams (or two workers) of one connector must not race (auth-state.ts).
+   */
+  withRefreshLock?<T>(fn: (readStored: () => Promise<Record<string, string>>) => Promise<T>): Promise<T>;
   logger?: { debug(o: object, m?: string): void; info(o: object, m?: string): void; warn(o: object, m?: string): void };
   /** (added) Allow an `http:` base URL — only for simulators on loopback; https otherwise. */
   allowInsecureBaseUrl?: boolean;

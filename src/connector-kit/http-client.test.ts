@@ -1,3 +1,5 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import nock from 'nock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -287,5 +289,112 @@ describe('createHttpClient: rate budget', () => {
     expect(clock.now()).toBe(T0 + 21_000); // waited for the reset plus the one-second margin
     expect(http.stats()).toMatchObject({ requests: 2, waitedMs: 21_000, throttled: 0 });
     expect(http.budget()).toMatchObject({ limit: 10, remaining: 9 });
+  });
+});
+
+describe('createHttpClient: account-level 429 as text/html', () => {
+  it('waits out Retry-After: 120 (two minutes, not clamped to 60), does not parse the HTML as an error, and succeeds', async () => {
+    nock(BASE)
+      .get('/api/v2/incremental/tickets/cursor.json')
+      .reply(429, '<html><body><h1>429 Too Many Requests</h1></body></html>', { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '120' })
+      .get('/api/v2/incremental/tickets/cursor.json')
+      .reply(200, { tickets: [] }, { 'Content-Type': 'application/json' });
+    const { http, clock } = client({ maxAttempts: 1 });
+    const res = await http.request({ url: '/api/v2/incremental/tickets/cursor.json' });
+    expect(res).toMatchObject({ status: 200, data: { tickets: [] } });
+    expect(clock.now()).toBe(T0 + 120_000);
+    expect(http.stats()).toEqual({ requests: 2, throttled: 1, retried: 1, waitedMs: 120_000 });
+  });
+
+  it('the same against a real local server', async () => {
+    let hits = 0;
+    const server = createServer((req, res) => {
+      hits += 1;
+      if (hits === 1) {
+        res.writeHead(429, { 'Content-Type': 'text/html; charset=utf-8', 'Retry-After': '120' });
+        res.end('<html><body>You have exceeded the account rate limit</body></html>');
+        return;
+      }
+      res.writeHead(200, { 'Content-Type': 'application/json', 'X-Rate-Limit': '700', 'X-Rate-Limit-Remaining': '699' });
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    nock.enableNetConnect('127.0.0.1');
+    try {
+      const { port } = server.address() as AddressInfo;
+      const { http, clock } = client({ baseUrl: `http://127.0.0.1:${port}`, allowInsecure: true, maxAttempts: 1 });
+      const res = await http.request({ url: '/api/v2/users/me.json' });
+      expect(res).toMatchObject({ status: 200, data: { path: '/api/v2/users/me.json' } });
+      expect(clock.now()).toBe(T0 + 120_000);
+      expect(http.stats()).toMatchObject({ requests: 2, throttled: 1, waitedMs: 120_000 });
+      expect(http.budget()).toMatchObject({ limit: 700, remaining: 699 });
+    } finally {
+      nock.disableNetConnect();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+
+  it('a text/html 429 whose Retry-After exceeds the wait budget fails transient (not config, not a parse error)', async () => {
+    nock(BASE).get('/api/v2/x.json').reply(429, '<html>busy</html>', { 'Content-Type': 'text/html', 'Retry-After': '3600' });
+    const { http } = client({ maxRateLimitWaitMs: 15 * 60_000 });
+    const error = await failure(http.request({ url: '/api/v2/x.json' }));
+    expect(error).toMatchObject({ failure: 'transient', code: 'RATE_LIMITED', status: 429, retryAfterMs: 3_600_000 });
+  });
+});
+
+describe('createHttpClient: pacing by the Zendesk export header', () => {
+  it('account and export headers on one response: waits for the spent export limit', async () => {
+    nock(BASE)
+      .get('/api/v2/incremental/tickets/cursor.json')
+      .reply(200, { tickets: [] }, {
+        'X-Rate-Limit': '700',
+        'X-Rate-Limit-Remaining': '650',
+        'ratelimit-limit': '700',
+        'ratelimit-remaining': '650',
+        'ratelimit-reset': '40',
+        'Zendesk-RateLimit-incremental-exports': 'total=30; remaining=0; resets=25',
+      })
+      .get('/api/v2/incremental/tickets/cursor.json')
+      .reply(200, { tickets: [] });
+    const { http, clock } = client();
+    await http.request({ url: '/api/v2/incremental/tickets/cursor.json' });
+    expect(http.budget()).toEqual({ limit: 30, remaining: 0, resetAtMs: T0 + 25_000, observedAtMs: T0 });
+    await http.request({ url: '/api/v2/incremental/tickets/cursor.json' });
+    expect(clock.now()).toBe(T0 + 26_000);
+    expect(http.stats()).toMatchObject({ requests: 2, throttled: 0 });
+  });
+
+  it('a 30/minute export limit lets 30 requests a minute through: no 429, no pacing as if 10', async () => {
+    const limit = 30;
+    const used = new Map<number, number>();
+    let rejected = 0;
+    const { http, clock } = client();
+    nock(BASE)
+      .persist()
+      .get('/api/v2/incremental/tickets/cursor.json')
+      .query(true)
+      .reply(() => {
+        const now = clock.now();
+        const window = Math.floor(now / 60_000);
+        const count = (used.get(window) ?? 0) + 1;
+        used.set(window, count);
+        const resets = Math.max(1, Math.ceil(((window + 1) * 60_000 - now) / 1000));
+        const headers = {
+          'X-Rate-Limit': '2500',
+          'X-Rate-Limit-Remaining': '2400',
+          'Zendesk-RateLimit-incremental-exports': `total=${limit}; remaining=${Math.max(0, limit - count)}; resets=${resets}`,
+        };
+        if (count > limit) {
+          rejected += 1;
+          return [429, { error: 'APIRateLimitExceeded' }, { ...headers, 'Retry-After': String(resets) }];
+        }
+        return [200, { tickets: [], end_of_stream: false }, headers];
+      });
+    for (let i = 0; i < 90; i++) await http.request({ url: '/api/v2/incremental/tickets/cursor.json', params: { cursor: `c${i}` } });
+    expect(rejected).toBe(0);
+    expect(http.stats().throttled).toBe(0);
+    // 90 requests at 30 a minute take three windows; at 10 a minute they would take nine.
+    expect(clock.now() - T0).toBeLessThan(4 * 60_000);
+    expect(Math.max(...used.values())).toBe(30);
   });
 });

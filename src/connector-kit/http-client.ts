@@ -1,6 +1,6 @@
 import axios, { type AxiosInstance } from 'axios';
 import type { z } from 'zod';
-import { type RotatedTokens, createAuthState } from './auth-state.ts';
+import { type RefreshLock, type RotatedTokens, createAuthState } from './auth-state.ts';
 import { type Clock, systemClock } from './clock.ts';
 import type { HttpStats, RateBudgetSnapshot } from './connector-module.ts';
 import type { AuthStrategy, ResponseRule } from './declaration.ts';
@@ -39,6 +39,8 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** OAuth rotation: called with the new pair before the failed request is retried. */
   onSecretsRotated?(tokens: RotatedTokens): Promise<void>;
+  /** OAuth: serialise refreshes of this connector (auth-state.ts). */
+  withRefreshLock?: RefreshLock;
   logger?: KitLogger;
   /** Extra `{placeholders}` for rule messages, e.g. where a secret comes from. */
   messageVars?: Readonly<Record<string, string>>;
@@ -63,9 +65,21 @@ export interface HttpRequest {
   signal?: AbortSignal;
   /** Send without credentials (token endpoints). */
   skipAuth?: boolean;
+  /**
+   * Refuse a response body larger than this (bytes) with RESPONSE_TOO_LARGE instead of reading it: the
+   * caller asks again for less (a smaller page), so one huge page cannot exhaust the heap.
+   */
+  maxResponseBytes?: number;
 }
 
-export interface HttpResponse<T> { status: number; headers: Record<string, string>; data: T; url: string }
+export interface HttpResponse<T> {
+  status: number;
+  headers: Record<string, string>;
+  data: T;
+  url: string;
+  /** Length of the body as received (characters): what a page cost in memory, for sizing the next. */
+  size: number;
+}
 
 export interface HttpClient {
   readonly connectorKey: string;
@@ -78,7 +92,7 @@ export interface HttpClient {
 
 interface Tally { transientAttempts: number; rateLimitHits: number; rateLimitWaitedMs: number; refreshed: boolean }
 
-interface Attempt { outcome: AttemptOutcome; status: number | null; headers: Record<string, string>; data: unknown }
+interface Attempt { outcome: AttemptOutcome; status: number | null; headers: Record<string, string>; data: unknown; size: number }
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const key = options.connectorKey;
@@ -103,6 +117,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     exchange: async (tokenPath, body) =>
       (await run({ method: 'POST', url: tokenPath, data: body, skipAuth: true, rules: tokenRules, notFoundIsConfig: true })).data,
     ...(options.onSecretsRotated ? { onRotated: options.onSecretsRotated } : {}),
+    ...(options.withRefreshLock ? { withRefreshLock: options.withRefreshLock } : {}),
   });
 
   async function sleep(ms: number, signal: AbortSignal | undefined, where: string): Promise<void> {
@@ -113,6 +128,10 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       throw aborted(where);
     }
     stats.waitedMs += ms;
+  }
+
+  function tooLarge(where: string, limit: number): ConnectorError {
+    return new ConnectorError(`Connector "${key}": the response to ${where} is larger than ${limit} bytes`, { failure: 'transient', code: 'RESPONSE_TOO_LARGE', connector: key });
   }
 
   function aborted(where: string): ConnectorError {
@@ -135,6 +154,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         validateStatus: () => true,
         maxRedirects: 0,
         timeout: options.timeoutMs ?? 30_000,
+        ...(request.maxResponseBytes === undefined ? {} : { maxContentLength: request.maxResponseBytes }),
         transitional: { clarifyTimeoutError: true, silentJSONParsing: true, forcedJSONParsing: false },
         ...(signal ? { signal } : {}),
       });
@@ -144,7 +164,8 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       return readBody(res.status, resHeaders, bodyText, request.responseType ?? 'json');
     } catch (error) {
       if (signal?.aborted || isCancellation(error)) throw aborted(describeRequest(request.method ?? 'GET', url));
-      return { outcome: { kind: 'network', code: networkErrorCode(error) }, status: null, headers: {}, data: null };
+      if (request.maxResponseBytes !== undefined && isTooLarge(error)) throw tooLarge(describeRequest(request.method ?? 'GET', url), request.maxResponseBytes);
+      return { outcome: { kind: 'network', code: networkErrorCode(error) }, status: null, headers: {}, data: null, size: 0 };
     }
   }
 
@@ -171,7 +192,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         continue;
       }
       const decision = decide(attempt, rules, tally, request.notFoundIsConfig);
-      if (decision.accept) return { status: attempt.status ?? 0, headers: attempt.headers, data: attempt.data, url: url.toString() };
+      if (decision.accept) return { status: attempt.status ?? 0, headers: attempt.headers, data: attempt.data, url: url.toString(), size: attempt.size };
       options.logger?.debug({ connector: key, request: where, status: attempt.status, code: decision.code, reason: decision.reason }, 'http attempt failed');
       if (!decision.retry) throw toError(decision, where, attempt.status);
       stats.retried += 1;
@@ -244,15 +265,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
 /** JSON is parsed here rather than by axios, so a cut-off 2xx body is a retryable outcome. */
 function readBody(status: number, headers: Record<string, string>, bodyText: string, responseType: 'json' | 'text'): Attempt {
   const response: AttemptOutcome = { kind: 'response', status, headers, bodyText };
-  if (responseType === 'text') return { outcome: response, status, headers, data: bodyText };
-  if (bodyText.trim() === '') return { outcome: response, status, headers, data: null };
+  const size = bodyText.length;
+  if (responseType === 'text') return { outcome: response, status, headers, data: bodyText, size };
+  if (bodyText.trim() === '') return { outcome: response, status, headers, data: null, size };
   try {
     const data: unknown = JSON.parse(bodyText);
-    return { outcome: response, status, headers, data };
+    return { outcome: response, status, headers, data, size };
   } catch {
     const ok = status >= 200 && status < 300;
-    return { outcome: ok ? { kind: 'truncated', status } : response, status, headers, data: null };
+    return { outcome: ok ? { kind: 'truncated', status } : response, status, headers, data: null, size };
   }
+}
+
+/** axios refuses a body over `maxContentLength` with ERR_BAD_RESPONSE (lib/adapters/http.js). */
+function isTooLarge(error: unknown): boolean {
+  return networkErrorCode(error) === 'ERR_BAD_RESPONSE' && error instanceof Error && error.message.startsWith('maxContentLength');
 }
 
 function combineSignals(a: AbortSignal | undefined, b: AbortSignal | undefined): AbortSignal | undefined {

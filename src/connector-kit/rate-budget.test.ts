@@ -130,3 +130,114 @@ describe('pacing against a fixed-window server', () => {
     expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
   });
 });
+
+describe('createRateBudget: every Zendesk header variant', () => {
+  it('paces by the most constraining family: an exhausted export limit beats a healthy account limit', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '690', 'zendesk-ratelimit-incremental-exports': 'total=30; remaining=0; resets=20' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(21_000);
+    expect(budget.snapshot()).toEqual({ limit: 30, remaining: 0, resetAtMs: T0 + 20_000, observedAtMs: T0 });
+  });
+
+  it('…and an exhausted account limit beats a healthy export limit', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'ratelimit-limit': '400', 'ratelimit-remaining': '0', 'ratelimit-reset': '7', 'zendesk-ratelimit-incremental-exports': 'total=30; remaining=29; resets=50' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(8_000);
+  });
+
+  it('does not pace a healthy 30/minute export limit as if it were 10', () => {
+    const budget = createRateBudget();
+    // 12 left of 30: a limit of 10 would already be exhausted; 30 × 20 % = 6 is the watermark.
+    budget.observe({ 'x-rate-limit': '2500', 'x-rate-limit-remaining': '2400', 'zendesk-ratelimit-incremental-exports': 'total=30; remaining=12; resets=40' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(0);
+  });
+
+  it('reads mixed-case header names', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'X-Rate-Limit': '700', 'X-Rate-Limit-Remaining': '0' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(61_000);
+  });
+
+  it('paces by the older rate-limit-* family', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'rate-limit-limit': '200', 'rate-limit-remaining': '0', 'rate-limit-reset': '15' }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(16_000);
+  });
+
+  it('waits for an epoch-seconds x-ratelimit-reset', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'x-ratelimit-limit': '700', 'x-ratelimit-remaining': '0', 'x-ratelimit-reset': String(Math.floor(T0 / 1000) + 30) }, T0);
+    expect(budget.delayBeforeNextMs(T0)).toBe(31_000);
+  });
+
+  it('a malformed reset with nothing remaining waits an assumed window, neither zero nor forever', () => {
+    for (const reset of ['-5', 'abc 5', '99999999999']) {
+      const budget = createRateBudget({ safetyMs: 1_000 });
+      budget.observe({ 'ratelimit-limit': '10', 'ratelimit-remaining': '0', 'ratelimit-reset': reset }, T0);
+      expect({ reset, delay: budget.delayBeforeNextMs(T0) }).toEqual({ reset, delay: 61_000 });
+    }
+  });
+
+  it('keeps an endpoint limit from an earlier response while other endpoints answer with account headers only', () => {
+    const budget = createRateBudget({ safetyMs: 1_000 });
+    budget.observe({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '690', 'zendesk-ratelimit-incremental-exports': 'total=30; remaining=0; resets=20' }, T0);
+    // e.g. GET /api/v2/ticket_fields in between: the export limit is still spent.
+    budget.observe({ 'x-rate-limit': '700', 'x-rate-limit-remaining': '689' }, T0 + 1_000);
+    expect(budget.delayBeforeNextMs(T0 + 1_000)).toBe(20_000);
+    // After its reset it no longer holds anything back.
+    expect(budget.delayBeforeNextMs(T0 + 21_000)).toBe(0);
+    budget.noteRequest(T0 + 21_000);
+    expect(budget.snapshot()).toMatchObject({ limit: 700 });
+  });
+});
+
+/**
+ * Like `simulate` above, but the server sends what Zendesk sends on an export: the account headers
+ * and the export header, each from its own fixed one-minute window.
+ */
+function simulateExport(exportLimit: number, accountLimit: number, windows: number, latencyMs: () => number) {
+  const clock = manualClock(T0 + 4_321);
+  const budget = createRateBudget();
+  const windowMs = 60_000;
+  const end = T0 + windows * windowMs;
+  let sent = 0;
+  let rejected = 0;
+  const used = new Map<number, number>();
+  while (clock.now() < end) {
+    clock.advance(budget.delayBeforeNextMs(clock.now()));
+    if (clock.now() >= end) break;
+    budget.noteRequest(clock.now());
+    const windowIndex = Math.floor((clock.now() - T0) / windowMs);
+    const count = (used.get(windowIndex) ?? 0) + 1;
+    used.set(windowIndex, count);
+    if (count > exportLimit) rejected += 1;
+    else sent += 1;
+    const resets = Math.floor((T0 + (windowIndex + 1) * windowMs - clock.now()) / 1000);
+    budget.observe(
+      {
+        'X-Rate-Limit': String(accountLimit),
+        'X-Rate-Limit-Remaining': String(Math.max(0, accountLimit - count)),
+        'Zendesk-RateLimit-incremental-exports': `total=${exportLimit}; remaining=${Math.max(0, exportLimit - count)}; resets=${resets}`,
+      },
+      clock.now(),
+    );
+    clock.advance(latencyMs());
+  }
+  return { sent, rejected, capacity: exportLimit * windows, perWindow: [...used.values()] };
+}
+
+describe('pacing by the export header next to the account headers', () => {
+  it('High Volume (30/min): ≥ 90 % of 30 a minute, no 429, far more than 10 in a minute', () => {
+    const random = mulberry32(11);
+    const { sent, rejected, capacity, perWindow } = simulateExport(30, 2500, 20, () => Math.floor(random() * 300));
+    expect(rejected).toBe(0);
+    expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
+    expect(Math.min(...perWindow.slice(1, -1))).toBeGreaterThanOrEqual(27);
+  });
+  it('the default (10/min): ≥ 90 %, no 429', () => {
+    const random = mulberry32(12);
+    const { sent, rejected, capacity } = simulateExport(10, 700, 20, () => Math.floor(random() * 300));
+    expect(rejected).toBe(0);
+    expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
+  });
+});

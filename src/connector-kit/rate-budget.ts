@@ -7,6 +7,8 @@ import { type HeaderBag, type RateObservation, parseRateLimitHeaders } from './r
  * watermark, the rest are spread evenly over the time left to the reset, and at zero the client waits
  * for the reset plus a safety margin (reset values are whole seconds). That spends ≥ 90 % of the
  * limit without meeting a 429 when we are the only consumer; a 429 is still handled by retry-decision.
+ * Limits are whatever the headers say (Zendesk's export limit is 10 or 30 a minute by plan): nothing
+ * here assumes a number, only a one-minute window when no reset is given.
  */
 export interface RateBudgetOptions {
   /** Assumed window when the provider gives no reset (Zendesk's account limit is per minute). */
@@ -59,7 +61,11 @@ export function createRateBudget(options: RateBudgetOptions = {}): RateBudget {
     observe(headers, nowMs) {
       const observations = parseRateLimitHeaders(headers, nowMs);
       if (observations.length === 0) return;
-      tracked = observations.map((o) => ({ ...o, observedAtMs: nowMs, sentSince: 0 }));
+      // Replace what this response speaks for; keep the others (an endpoint limit such as Zendesk's
+      // export limit is only sent by that endpoint) until they expire.
+      const fresh = new Set(observations.map((o) => o.source));
+      const kept = tracked.filter((t) => !fresh.has(t.source) && nowMs < expiresAt(t));
+      tracked = [...kept, ...observations.map((o) => ({ ...o, observedAtMs: nowMs, sentSince: 0 }))];
     },
     noteRequest(nowMs) {
       tracked = tracked.filter((t) => nowMs < expiresAt(t));

@@ -33,6 +33,10 @@ describe('parseRetryAfterMs', () => {
     expect(parseRetryAfterMs('Fri, 20 Nov 2026 12:00:45 GMT', NOW)).toBe(45_000);
     expect(parseRetryAfterMs('Fri, 20 Nov 2026 11:59:00 GMT', NOW)).toBe(0);
   });
+  it('reads waits above a minute (account-level 429s) unclamped', () => {
+    expect(parseRetryAfterMs('120', NOW)).toBe(120_000);
+    expect(parseRetryAfterMs('3600', NOW)).toBe(3_600_000);
+  });
   it('returns null for absent or unreadable values', () => {
     expect(parseRetryAfterMs(undefined, NOW)).toBeNull();
     expect(parseRetryAfterMs('', NOW)).toBeNull();
@@ -67,6 +71,28 @@ describe('decideRetry: defaults by status', () => {
     const d = decideRetry(input(res(429, { 'retry-after': '60' }), { rateLimitWaitedMs: 570_000 }));
     expect(d).toMatchObject({ retry: false, rateLimited: true, failure: 'transient', code: 'RATE_LIMITED', waitMs: 60_000 });
     expect(d.reason).toContain('wait budget');
+  });
+
+  it('an account-level text/html 429 with Retry-After: 120 waits 120 s exactly: not clamped to the 60 s backoff cap, no attempt spent', () => {
+    const html = res(429, { 'content-type': 'text/html; charset=utf-8', 'retry-after': '120' }, '<html><body>Too Many Requests</body></html>');
+    const d = decideRetry(input(html, { attempt: 5, maxAttempts: 5, backoff: { baseMs: 1_000, maxMs: 60_000 } }));
+    expect(d).toMatchObject({ retry: true, rateLimited: true, consumesAttempt: false, waitMs: 120_000, failure: 'transient', code: 'RATE_LIMITED' });
+    expect(d.reason).toContain('Retry-After');
+  });
+
+  it('reads Retry-After whatever the case of its name', () => {
+    expect(decideRetry(input(res(429, { 'Retry-After': '93' }))).waitMs).toBe(93_000);
+    expect(decideRetry(input(res(503, { 'RETRY-AFTER': '7' }))).waitMs).toBe(7_000);
+  });
+
+  it('a 429 with Retry-After: 0 (or a date already past) still waits a second, so repeated ones cannot spin', () => {
+    expect(decideRetry(input(res(429, { 'retry-after': '0' }))).waitMs).toBe(1_000);
+    expect(decideRetry(input(res(429, { 'retry-after': 'Fri, 20 Nov 2026 11:00:00 GMT' }))).waitMs).toBe(1_000);
+  });
+
+  it('Retry-After beyond the default wait budget is honoured until the budget is spent', () => {
+    const d = decideRetry(input(res(429, { 'retry-after': '600' }), { maxRateLimitWaitMs: 15 * 60_000, rateLimitWaitedMs: 120_000 }));
+    expect(d).toMatchObject({ retry: true, waitMs: 600_000 });
   });
 
   it('5xx retries with backoff until the attempts run out', () => {

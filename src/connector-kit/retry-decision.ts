@@ -53,6 +53,9 @@ export interface RetryDecision {
 
 export const defaultBackoff: BackoffPolicy = { baseMs: 1_000, maxMs: 60_000 };
 
+/** The shortest wait after a rate-limited response, whatever Retry-After says. */
+const MIN_RATE_LIMIT_WAIT_MS = 1_000;
+
 const base = { retry: false, waitMs: 0, accept: false, consumesAttempt: false, rateLimited: false, message: null };
 
 export function decideRetry(input: RetryInput): RetryDecision {
@@ -155,7 +158,8 @@ function transient(input: RetryInput, code: string, why: string, exhausted: Fail
 function rateLimited(input: RetryInput, code: string, message: string | null): RetryDecision {
   const retryAfter = retryAfterOf(input);
   // Edge-protection 429s may carry no Retry-After: back off anyway, never hammer (50–100 % of the step).
-  const waitMs = retryAfter ?? halfJitter(input.rateLimitHits, input.backoff ?? defaultBackoff, input.random);
+  // `Retry-After: 0` (or a date already past) would add nothing to the wait budget and spin: wait 1 s.
+  const waitMs = retryAfter === null ? halfJitter(input.rateLimitHits, input.backoff ?? defaultBackoff, input.random) : Math.max(MIN_RATE_LIMIT_WAIT_MS, retryAfter);
   const source = retryAfter === null ? 'backoff' : 'Retry-After';
   if (input.rateLimitWaitedMs + waitMs > input.maxRateLimitWaitMs) {
     return {
@@ -171,8 +175,17 @@ function rateLimited(input: RetryInput, code: string, message: string | null): R
   return { ...base, retry: true, rateLimited: true, waitMs, failure: 'transient', code, message, reason: `rate limited; waiting ${waitMs} ms (${source})` };
 }
 
+/**
+ * Honoured exactly, however long: an account-level Zendesk 429 may be `text/html` with a
+ * `Retry-After` well above a minute (the docs' example says 93)
+ * https://developer.zendesk.com/documentation/api-basics/best-practices/best-practices-for-avoiding-rate-limiting
+ * Only the wait budget (`maxRateLimitWaitMs`) bounds it; the backoff cap applies to backoff alone.
+ */
 function retryAfterOf(input: RetryInput): number | null {
-  return input.outcome.kind === 'response' ? parseRetryAfterMs(input.outcome.headers['retry-after'], input.nowMs) : null;
+  if (input.outcome.kind !== 'response') return null;
+  const { headers } = input.outcome;
+  const value = headers['retry-after'] ?? Object.entries(headers).find(([name]) => name.toLowerCase() === 'retry-after')?.[1];
+  return parseRetryAfterMs(value, input.nowMs);
 }
 
 function step(n: number, policy: BackoffPolicy): number {

@@ -7,7 +7,8 @@ import { createMetrics, type FrontlineMetrics } from '../observability/metrics.t
 import type { ActiveTaxonomy, DeriveDeps } from '../pipeline/derive/derive-connector.ts';
 import type { PullDeps } from '../pipeline/pull/run-sync.ts';
 import { createQueues, type Queues } from '../queue/queues.ts';
-import { activeTaxonomyId, connectorSecretStore, loadActiveTaxonomy } from '../store/config-repository.ts';
+import { activeTaxonomyId, loadActiveTaxonomy } from '../store/config-repository.ts';
+import { connectorSecretStore } from '../store/connector-secret-store.ts';
 import { openDatabase, type Database } from '../store/database.ts';
 import { secretBoxFromEnv, type SecretBox } from '../store/secret-box.ts';
 
@@ -40,7 +41,11 @@ export interface ServiceOverrides {
 export function openServices(env: Env, overrides: ServiceOverrides = {}): Services {
   const logger = overrides.logger ?? createLogger({ level: env.LOG_LEVEL });
   const clock = overrides.clock ?? systemClock;
-  const db = openDatabase(env.DATABASE_URL, { max: overrides.poolSize ?? 10, applicationName: overrides.applicationName ?? 'frontline' });
+  const db = openDatabase(env.DATABASE_URL, {
+    max: overrides.poolSize ?? 10,
+    applicationName: overrides.applicationName ?? 'frontline',
+    onIdleError: (error) => logger.warn({ err: error.message }, 'an idle PostgreSQL connection was closed by the server; the pool reconnects'),
+  });
   // The key is only needed when secrets are read or written; fail then, with the key error, not at boot.
   const secretBox = overrides.secretBox ?? lazySecretBox(env);
   const metrics = createMetrics();
@@ -53,7 +58,7 @@ export function openServices(env: Env, overrides: ServiceOverrides = {}): Servic
     db,
     secretBox,
     metrics,
-    pull: { pool: db.pool, clock, logger, secrets: connectorSecretStore(db.prisma, secretBox), modules: connectorModules, activeTaxonomy },
+    pull: { pool: db.pool, clock, logger, secrets: connectorSecretStore(db.prisma, db.pool, secretBox), modules: connectorModules, activeTaxonomy },
     derive: { pool: db.pool, logger, activeTaxonomy },
     queues() {
       queues ??= createQueues({ redisUrl: env.REDIS_URL, prefix: env.FRONTLINE_REDIS_PREFIX });

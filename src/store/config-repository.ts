@@ -303,14 +303,6 @@ export async function saveConnectorSecrets(prisma: Db, connectorId: string, secr
   }
 }
 
-/** The `{ load, save }` pair the pull stage takes (`PullDeps.secrets`). */
-export function connectorSecretStore(prisma: PrismaClient, secretBox: SecretBox) {
-  return {
-    load: (connectorId: string) => loadConnectorSecrets(prisma, connectorId, secretBox),
-    save: (connectorId: string, secrets: Record<string, string>) => saveConnectorSecrets(prisma, connectorId, secrets, secretBox),
-  };
-}
-
 /** Plain JSON for a Prisma Json column (drops undefined members; dates become strings). */
 function toJson(value: unknown): Prisma.InputJsonValue {
   return JSON.parse(JSON.stringify(value ?? null)) ?? {};

@@ -120,10 +120,10 @@ interface ChangedRow {
 
 async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq: bigint, limit: number): Promise<ChangedRow[]> {
   const result = await client.query<{
-    id: string; change_seq: string; created: Date; deleted: boolean; content_hash: string; prev_hash: string | null;
+    id: string; change_seq: string; created: Date; deleted: boolean; erased: boolean; content_hash: string; prev_hash: string | null;
     prev_driver: string | null; prev_rule: string | null; counted_driver: string | null; counted_bucket: Date | null;
   }>(
-    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.source_created_at AS created, t.deleted_at IS NOT NULL AS deleted,
+    `SELECT t.id::text AS id, t.change_seq::text AS change_seq, t.source_created_at AS created, t.deleted_at IS NOT NULL AS deleted, t.erased_at IS NOT NULL AS erased,
        t.content_hash, c.ticket_hash AS prev_hash, c.driver_key AS prev_driver, c.rule_key AS prev_rule,
        c.counted_driver, c.counted_bucket
      FROM tickets t
@@ -138,6 +138,7 @@ async function readChanged(client: pg.PoolClient, target: DeriveTarget, lastSeq:
       ticketId: BigInt(row.id),
       createdAt: row.created.toISOString(),
       deleted: row.deleted,
+      erased: row.erased,
       contentHash: row.content_hash,
       previous:
         row.prev_hash === null

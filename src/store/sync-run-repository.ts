@@ -56,7 +56,9 @@ export async function beginRun(pool: pg.Pool, input: BeginRunInput): Promise<Sta
       `SELECT id::text, started_at FROM sync_runs
        WHERE connector_id = $1 AND stream = $2 AND status = 'running'
          AND heartbeat_at > now() - make_interval(secs => $3::double precision / 1000)
-         AND job_id IS DISTINCT FROM $4 ORDER BY id DESC LIMIT 1`,
+         -- The same queue job may take over its own earlier attempt (a stalled job handed back); runs
+         -- without a job (the CLI) never take a live run's stream.
+         AND ($4::text IS NULL OR job_id IS DISTINCT FROM $4::text) ORDER BY id DESC LIMIT 1`,
       [input.connectorId, input.stream, input.staleAfterMs ?? DEFAULT_STALE_RUN_MS, input.jobId],
     );
     const busy = live.rows[0];

@@ -47,4 +47,23 @@ describe('OAuth refresh-token rotation', () => {
     const truth = f.simulator.truth();
     expect((await storedView(f)).live).toBe(truth.live);
   });
+
+  it('lets the back-fill and the incremental stream refresh at once: one rotates, the other adopts the stored pair', async () => {
+    clock.advance(10 * 60_000); // expired: both streams meet a 401 and want to refresh
+    const before = await loadConnectorSecrets(f.services.db.prisma, f.connector.id, f.services.secretBox);
+    const since = clock.now() - 20 * 86_400_000;
+    const [incremental, backfill] = await Promise.all([
+      runSync(f.services.pull, { connector: f.connector, mode: 'incremental', sinceMs: since, jobId: null }),
+      runSync(f.services.pull, { connector: f.connector, mode: 'backfill', sinceMs: since, jobId: null }),
+    ]);
+    expect(incremental.totals.pages).toBeGreaterThanOrEqual(1);
+    expect(backfill.totals.fetched).toBe(f.simulator.truth().total);
+    const after = await loadConnectorSecrets(f.services.db.prisma, f.connector.id, f.services.secretBox);
+    expect(after['refreshToken']).not.toBe(before['refreshToken']);
+    const runs = await f.db.pool.query("SELECT status, error_code FROM sync_runs ORDER BY id DESC LIMIT 2");
+    expect(runs.rows).toEqual([{ status: 'succeeded', error_code: null }, { status: 'succeeded', error_code: null }]);
+    // Exactly one refresh happened, and the pair it stored still works for the next run.
+    clock.advance(10 * 60_000);
+    await expect(sync()).resolves.toMatchObject({ stream: 'tickets' });
+  });
 });

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { CanonicalTicket } from '../../src/domain/ticket/canonical-ticket.ts';
 import { ticketContentHash } from '../../src/domain/ticket/content-hash.ts';
 import type { NormalisedTicket } from '../../src/domain/ticket/ticket-page.ts';
-import { beginRun } from '../../src/store/sync-run-repository.ts';
+import { beginRun, StreamBusyError } from '../../src/store/sync-run-repository.ts';
 import { eraseRequester } from '../../src/store/ticket-erasure.ts';
 import { writeTicketPage, type PageTarget, type PageWrite } from '../../src/store/ticket-page-writer.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
@@ -77,6 +77,15 @@ describe('the page transaction on hostile and tied input', () => {
   });
   beforeEach(async () => {
     await db.pool.query('TRUNCATE tickets, ticket_versions, ticket_classifications, quarantined_records, sync_runs, sync_states, series, series_points, derive_states, erased_requesters CASCADE');
+  });
+
+  it('lets a second run without a job id (two CLI syncs) wait instead of taking the live run\'s stream', async () => {
+    await run('tickets');
+    await expect(run('tickets')).rejects.toBeInstanceOf(StreamBusyError);
+    // A queue job may still take over its own earlier attempt.
+    await run('tickets:backfill', 'job-1');
+    await expect(run('tickets:backfill', 'job-1')).resolves.toMatchObject({ stream: 'tickets:backfill' });
+    await expect(run('tickets:backfill', 'job-2')).rejects.toBeInstanceOf(StreamBusyError);
   });
 
   describe('poison records never stop a stream', () => {

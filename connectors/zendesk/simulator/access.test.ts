@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { manualClock } from '../../../src/connector-kit/clock.ts';
+import { parseRateLimitHeaders } from '../../../src/connector-kit/rate-limit-headers.ts';
 import { createZendeskSimulator } from './index.ts';
+import { zendeskSimulatorOptionsSchema } from './options.ts';
+import { forbiddenBody } from './request-guard.ts';
 import { startMs } from './simulator-test-support.ts';
 
 const exportUrl = '/api/v2/incremental/tickets/cursor.json?start_time=0&per_page=10';
@@ -49,6 +52,90 @@ describe('rate limits on the injected clock', () => {
     const last = await open.app.inject({ url: exportUrl });
     expect(last.headers['x-rate-limit']).toBeUndefined();
     expect(open.stats().throttled).toBe(0);
+  });
+});
+
+describe('the High Volume API add-on', () => {
+  it('allows 30 export requests a minute and says so in the export header (2500 account requests)', async () => {
+    const clock = manualClock(startMs); // 15 s into the minute
+    const sim = createZendeskSimulator({ clock, tickets: 200, rateLimit: { highVolume: true } });
+    for (let i = 1; i <= 30; i++) {
+      const ok = await sim.app.inject({ url: exportUrl });
+      expect(ok.statusCode).toBe(200);
+      expect(ok.headers['zendesk-ratelimit-incremental-exports']).toBe(`total=30; remaining=${30 - i}; resets=45`);
+      expect(ok.headers['x-rate-limit']).toBe('2500');
+    }
+    const throttled = await sim.app.inject({ url: exportUrl });
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.headers['retry-after']).toBe('45');
+    // What the connector kit reads from it: the limit comes from the header, not from a constant.
+    const observed = parseRateLimitHeaders(throttled.headers as Record<string, string>, clock.now());
+    expect(observed.find((o) => o.source === 'zendesk-ratelimit-incremental-exports')).toMatchObject({ limit: 30, remaining: 0 });
+  });
+
+  it('resolves the plan defaults, and explicit limits override them', () => {
+    const parse = (rateLimit: unknown) => zendeskSimulatorOptionsSchema.parse({ rateLimit }).rateLimit;
+    expect(parse(undefined)).toEqual({ highVolume: false, accountPerMinute: 700, exportPerMinute: 10, headers: ['x-rate-limit', 'ratelimit', 'endpoint'] });
+    expect(parse({ highVolume: true })).toMatchObject({ accountPerMinute: 2500, exportPerMinute: 30 });
+    expect(parse({ highVolume: true, exportPerMinute: 12 })).toMatchObject({ accountPerMinute: 2500, exportPerMinute: 12 });
+    expect(parse({ exportPerMinute: 30 })).toMatchObject({ accountPerMinute: 700, exportPerMinute: 30 });
+    expect(parse({ headers: ['rate-limit', 'x-ratelimit'] })).toMatchObject({ headers: ['rate-limit', 'x-ratelimit'] });
+    expect(() => parse({ headers: ['x-bogus'] })).toThrow();
+    expect(parse(false)).toBe(false);
+  });
+});
+
+describe('account-level 429 (spike protection)', () => {
+  it('answers text/html with Retry-After above a minute and no budget headers, on the scheduled requests', async () => {
+    const clock = manualClock(startMs);
+    const sim = createZendeskSimulator({ clock, tickets: 50, faults: { accountLimitRequests: [2], accountLimitRetryAfterSec: 120 } });
+    expect((await sim.app.inject({ url: exportUrl })).statusCode).toBe(200);
+    const limited = await sim.app.inject({ url: '/api/v2/ticket_fields.json' });
+    expect(limited.statusCode).toBe(429);
+    expect(limited.headers['content-type']).toMatch(/^text\/html/);
+    expect(limited.headers['retry-after']).toBe('120');
+    expect(limited.headers['x-rate-limit']).toBeUndefined();
+    expect(limited.headers['zendesk-ratelimit-incremental-exports']).toBeUndefined();
+    expect(() => JSON.parse(limited.body)).toThrow();
+    expect((await sim.app.inject({ url: exportUrl })).statusCode).toBe(200);
+    expect(sim.stats()).toMatchObject({ throttled: 1, byStatus: { '200': 2, '429': 1 } });
+  });
+
+  it('a seeded share of requests: same seed, same requests', async () => {
+    const run = async (seed: number) => {
+      const sim = createZendeskSimulator({ clock: manualClock(startMs), tickets: 10, rateLimit: false, faults: { seed, accountLimitRate: 0.25 } });
+      const codes: number[] = [];
+      for (let i = 0; i < 40; i++) codes.push((await sim.app.inject({ url: '/api/v2/users/me.json' })).statusCode);
+      return codes;
+    };
+    const first = await run(4);
+    expect(await run(4)).toEqual(first);
+    const limited = first.filter((code) => code === 429).length;
+    expect(limited).toBeGreaterThan(3);
+    expect(limited).toBeLessThan(20);
+  });
+});
+
+describe('a user without admin rights', () => {
+  it('gets Zendesk\'s 403 on the export and ticket fields, and is an agent in users/me', async () => {
+    const auth = { role: 'agent' as const, apiToken: { email: 'agent@acme.example', token: 'tok-a' } };
+    const sim = createZendeskSimulator({ clock: manualClock(startMs), tickets: 10, auth });
+    const headers = { authorization: basic('agent@acme.example/token:tok-a') };
+    for (const url of [exportUrl, '/api/v2/ticket_fields.json?page[size]=100', '/api/v2/ticket_fields']) {
+      const denied = await sim.app.inject({ url, headers });
+      expect(denied.statusCode).toBe(403);
+      expect(denied.body).toBe(
+        '{"error":{"title":"Forbidden","message":"You do not have access to this page. Please contact the account owner of this help desk for further help."}}',
+      );
+      expect(denied.json()).toEqual(forbiddenBody);
+      expect(denied.headers['x-rate-limit']).toBe('700');
+    }
+    const me = await sim.app.inject({ url: '/api/v2/users/me.json', headers });
+    expect(me.statusCode).toBe(200);
+    expect(me.json()).toMatchObject({ user: { email: 'agent@acme.example', role: 'agent' } });
+    // Wrong credentials are still a 401, not a 403.
+    expect((await sim.app.inject({ url: exportUrl, headers: { authorization: basic('agent@acme.example/token:nope') } })).statusCode).toBe(401);
+    expect(sim.stats().exportRequests).toBe(0);
   });
 });
 

@@ -13,8 +13,12 @@ export interface TokenResponse {
   body: Record<string, unknown>;
 }
 
+export type SimulatorRole = 'admin' | 'agent';
+
 export interface AuthGate {
   authenticate(authorization: string | undefined, nowMs: number): boolean;
+  /** The role of the user behind the configured credentials (`admin` when none are configured). */
+  role(): SimulatorRole;
   refresh(body: unknown, nowMs: number): TokenResponse;
 }
 
@@ -64,7 +68,10 @@ export function createAuthGate(options: SimulatorAuthOptions | undefined, seed: 
   const newToken = (kind: string): string =>
     `zsim_${kind}_${issued}_${hash32(seed, issued, kind.length).toString(16)}${hash32(seed ^ 0x5a5a, issued, 7).toString(16)}`;
 
+  const role: SimulatorRole = options?.role ?? 'admin';
+
   return {
+    role: () => role,
     authenticate(authorization, now) {
       if (!basic && !access) return true;
       const [scheme, credentials] = (authorization ?? '').split(' ', 2);

@@ -26,18 +26,19 @@ export function buildWorld(options: ResolvedSimulatorOptions, nowMs: number): Si
         }
       : null;
   const model = createArrivalModel(options.seed, spike);
-  const draws = { seed: options.seed, model, deletedShare: options.deletedShare };
+  const draws = { seed: options.seed, model, deletedShare: options.deletedShare, aiAgentShare: options.aiAgentShare };
+  const scrubAfterSec = Math.round(options.scrubAfterDays * daySec);
   const store = new TicketStore(options.tickets + 1024);
   const { weightSum } = generateHistory(
-    { ...draws, tickets: options.tickets, startSec, endSec, malformed: options.malformed },
+    { ...draws, tickets: options.tickets, startSec, endSec, malformed: options.malformed, poison: options.poison },
     store,
   );
-  const events = buildHistoryEvents(store, startSec - 1);
+  const events = buildHistoryEvents(store, startSec - 1, scrubAfterSec);
   let ticketsPerWeight = 0;
   if (options.live !== false) {
     const perHour = options.live.ticketsPerHour;
     ticketsPerWeight = perHour !== undefined ? perHour / model.meanHourWeight() : weightSum > 0 ? options.tickets / weightSum : 0;
   }
-  const live = ticketsPerWeight > 0 ? createLiveGenerator({ ...draws, startSec: endSec, ticketsPerWeight }, store, events) : null;
-  return new SimulatedWorld(options.seed, store, events, live);
+  const live = ticketsPerWeight > 0 ? createLiveGenerator({ ...draws, startSec: endSec, ticketsPerWeight, scrubAfterSec }, store, events) : null;
+  return new SimulatedWorld(options.seed, store, events, live, scrubAfterSec);
 }

@@ -1,4 +1,4 @@
-import type { TicketStore } from './ticket-store.ts';
+import { flagDeleted, type TicketStore } from './ticket-store.ts';
 
 /**
  * The export stream's order: every change of every ticket as one float64 key
@@ -83,19 +83,26 @@ function upperBound(sorted: ArrayLike<number>, key: number): number {
   return lo;
 }
 
-/** The creation and scheduled-update events of every ticket in the store, merged and sorted. */
-export function buildHistoryEvents(store: TicketStore, baseSec: number): EventIndex {
+/**
+ * The creation and scheduled-update events of every ticket in the store — and, for tickets whose
+ * scheduled update is their deletion, the scrub `scrubAfterSec` later — merged and sorted.
+ */
+export function buildHistoryEvents(store: TicketStore, baseSec: number, scrubAfterSec: number): EventIndex {
   const index = new EventIndex(baseSec, new Float64Array(0));
   const n = store.count;
-  const updates = new Float64Array(n);
-  for (let id = 1; id <= n; id++) updates[id - 1] = index.key(store.updated[id] ?? 0, id);
-  updates.sort();
-  const merged = new Float64Array(2 * n);
+  const changes: number[] = [];
+  for (let id = 1; id <= n; id++) {
+    const updated = store.updated[id] ?? 0;
+    changes.push(index.key(updated, id));
+    if (((store.flags[id] ?? 0) & flagDeleted) !== 0) changes.push(index.key(updated + scrubAfterSec, id));
+  }
+  const updates = Float64Array.from(changes).sort();
+  const merged = new Float64Array(n + updates.length);
   let created = 1;
   let u = 0;
   for (let k = 0; k < merged.length; k++) {
     const c = created <= n ? index.key(store.created[created] ?? 0, created) : Infinity;
-    const next = u < n ? (updates[u] ?? Infinity) : Infinity;
+    const next = u < updates.length ? (updates[u] ?? Infinity) : Infinity;
     if (c < next) {
       merged[k] = c;
       created++;

@@ -2,13 +2,14 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../../src/connector-kit/clock.ts';
 import { decodeCursor, encodeCursor, sliceExport, type StreamPosition } from './export-stream.ts';
-import { renderTicket } from './ticket-render.ts';
+import { type RenderOptions, renderTicket } from './ticket-render.ts';
 import type { SimulatedWorld } from './world.ts';
 
 export interface ExportRouteDeps {
   world: SimulatedWorld;
   clock: Clock;
   pageSize: number;
+  render?: RenderOptions;
 }
 
 const digits = z.string().regex(/^\d{1,12}$/).transform(Number);
@@ -17,6 +18,7 @@ const exportQuerySchema = z.object({
   cursor: z.string().min(1).optional(),
   per_page: digits.optional(),
   exclude_deleted: z.enum(['true', 'false']).optional(),
+  support_type_scope: z.enum(['agent', 'ai_agent', 'all']).optional(),
 });
 type ExportQuery = z.output<typeof exportQuerySchema>;
 
@@ -47,6 +49,7 @@ function afterUrl(baseUrl: string, cursor: string, query: ExportQuery): string {
   const params = new URLSearchParams({ cursor });
   if (query.per_page !== undefined) params.set('per_page', String(query.per_page));
   if (query.exclude_deleted !== undefined) params.set('exclude_deleted', query.exclude_deleted);
+  if (query.support_type_scope !== undefined) params.set('support_type_scope', query.support_type_scope);
   return `${baseUrl}/api/v2/incremental/tickets/cursor.json?${params.toString()}`;
 }
 
@@ -68,14 +71,16 @@ export function registerExportRoute(app: FastifyInstance, deps: ExportRouteDeps)
       after,
       limit: Math.max(1, Math.min(deps.pageSize, query.per_page ?? 1000)),
       excludeDeleted: query.exclude_deleted === 'true',
+      scope: query.support_type_scope ?? 'agent',
       cutoffSec: Math.floor((nowMs - 60_000) / 1000),
     });
     const baseUrl = baseUrlOf(request);
-    const cursor = encodeCursor(slice.position);
+    // A first request (start_time) that finds nothing answers without a cursor: a new or quiet account.
+    const cursor = query.cursor === undefined && slice.entries.length === 0 ? null : encodeCursor(slice.position);
     return {
-      tickets: slice.entries.map((entry) => renderTicket(deps.world.seed, deps.world.versionAt(entry.id, entry.versionSec), baseUrl)),
+      tickets: slice.entries.map((entry) => renderTicket(deps.world.seed, deps.world.versionAt(entry.id, entry.versionSec), baseUrl, deps.render)),
       after_cursor: cursor,
-      after_url: afterUrl(baseUrl, cursor, query),
+      after_url: cursor === null ? null : afterUrl(baseUrl, cursor, query),
       before_cursor: null,
       before_url: null,
       end_of_stream: slice.endOfStream,

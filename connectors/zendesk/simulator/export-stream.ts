@@ -1,3 +1,4 @@
+import { flagAiAgent } from './ticket-store.ts';
 import type { SimulatedWorld } from './world.ts';
 
 /**
@@ -13,10 +14,14 @@ export interface StreamPosition {
   id: number;
 }
 
+/** `support_type_scope`: Zendesk serves only tickets handled by agents unless asked for more. */
+export type SupportTypeScope = 'agent' | 'ai_agent' | 'all';
+
 export interface ExportSliceRequest {
   after: StreamPosition;
   limit: number;
   excludeDeleted: boolean;
+  scope: SupportTypeScope;
   cutoffSec: number;
 }
 
@@ -34,8 +39,13 @@ export function sliceExport(world: SimulatedWorld, request: ExportSliceRequest):
   const afterKey = events.key(afterTime, afterTime === request.after.timeSec ? request.after.id : 0);
   const entries: ExportSlice['entries'] = [];
   let position = request.after;
+  const inScope = (id: number): boolean => {
+    if (request.scope === 'all') return true;
+    const ai = ((world.store.flags[id] ?? 0) & flagAiAgent) !== 0;
+    return request.scope === 'ai_agent' ? ai : !ai;
+  };
   const served = (id: number, timeSec: number): boolean =>
-    world.latestChange(id, cutoffSec) === timeSec && !(request.excludeDeleted && world.isDeletedAt(id, timeSec));
+    world.latestChange(id, cutoffSec) === timeSec && !(request.excludeDeleted && world.isDeletedAt(id, timeSec)) && inScope(id);
   for (const key of events.after(afterKey)) {
     const timeSec = events.timeOf(key);
     if (timeSec > cutoffSec) break;

@@ -19,6 +19,12 @@ export interface FaultSettings {
   edge429WithoutRetryAfter: number;
   /** 1-based incremental-export request numbers that fail with 503. */
   failRequests: number[];
+  /** 1-based /api/v2 request numbers answered with an account-level 429 (text/html, long Retry-After). */
+  accountLimitRequests?: number[];
+  /** Share of the other /api/v2 requests answered so (its own seeded stream: the draws above do not shift). */
+  accountLimitRate?: number;
+  /** Retry-After of those 429s, in seconds (default 120: account limits ask for more than a minute). */
+  accountLimitRetryAfterSec?: number;
 }
 
 export type FaultDecision =
@@ -29,13 +35,31 @@ export type FaultDecision =
 
 export interface FaultPlan {
   decide(exportRequestNumber: number | null): FaultDecision;
+  /**
+   * Whether the n-th /api/v2 request (1-based) meets an account-level 429 before any budget: the
+   * Retry-After in seconds, or null. Zendesk may limit a whole account on an unusual spike
+   * (https://developer.zendesk.com/api-reference/introduction/rate-limits/ "Account limit"); its
+   * documented 429 example is `text/html` with `Retry-After: 93`
+   * (https://developer.zendesk.com/documentation/api-basics/best-practices/best-practices-for-avoiding-rate-limiting).
+   */
+  accountLimit(apiRequestNumber: number): number | null;
 }
 
+const defaultAccountLimitRetryAfterSec = 120;
+
 export function createFaultPlan(settings: FaultSettings | undefined): FaultPlan {
-  if (!settings) return { decide: () => ({ kind: 'none', delayMs: 0 }) };
+  if (!settings) return { decide: () => ({ kind: 'none', delayMs: 0 }), accountLimit: () => null };
   const random = mulberry32(settings.seed);
+  const accountRandom = mulberry32((settings.seed ^ 0x61636374) >>> 0);
   const scheduled = new Set(settings.failRequests);
+  const accountScheduled = new Set(settings.accountLimitRequests ?? []);
+  const accountRate = settings.accountLimitRate ?? 0;
+  const accountRetryAfterSec = settings.accountLimitRetryAfterSec ?? defaultAccountLimitRetryAfterSec;
   return {
+    accountLimit(apiRequestNumber) {
+      const draw = accountRandom();
+      return accountScheduled.has(apiRequestNumber) || draw < accountRate ? accountRetryAfterSec : null;
+    },
     decide(exportRequestNumber) {
       const [rError, rStatus, rTruncate, rSlow, rEdge] = [random(), random(), random(), random(), random()];
       const delayMs = rSlow < settings.slowRate ? settings.slowMs : 0;

@@ -1,13 +1,18 @@
 import type { ArrivalModel } from './arrival-model.ts';
 import { mulberry32 } from './random.ts';
 import { appendTicket, type TicketDraws } from './ticket-lifecycle.ts';
-import { flagMalformedDate, flagMalformedStatus, type TicketStore } from './ticket-store.ts';
+import {
+  flagDeleted, flagMalformedDate, flagMalformedStatus, flagPoisonEscape, flagPoisonNul, flagPoisonSurrogate, flagPoisonYearZero,
+  malformedFlags, poisonFlags, type TicketStore,
+} from './ticket-store.ts';
 
 export interface HistoryPlan extends TicketDraws {
   tickets: number;
   startSec: number;
   endSec: number;
   malformed: number;
+  /** Poison records, cycling through NUL, a literal `\u0000` escape, a lone surrogate and year 0. */
+  poison: number;
 }
 
 interface HourSegments {
@@ -60,20 +65,22 @@ export function generateHistory(plan: HistoryPlan, store: TicketStore): { weight
     const created = Math.floor((segments.start[h] ?? 0) + fraction * (segments.length[h] ?? 0));
     appendTicket(store, plan, Math.min(created, plan.endSec - 1));
   }
-  markMalformed(store, plan.malformed, plan.seed);
+  markSpecial(store, plan.malformed, plan.seed ^ 0x0bad0bad, [flagMalformedDate, flagMalformedStatus]);
+  markSpecial(store, plan.poison, plan.seed ^ 0x9015011, [flagPoisonNul, flagPoisonEscape, flagPoisonSurrogate, flagPoisonYearZero]);
   return { weightSum: total };
 }
 
-/** Marks `count` seeded tickets malformed, alternating a bad created_at and an unknown status. */
-function markMalformed(store: TicketStore, count: number, seed: number): void {
-  const wanted = Math.min(count, Math.floor(store.count / 2));
-  const random = mulberry32(seed ^ 0x0bad0bad);
+/** Marks `count` seeded tickets with the given flags in turn (malformed records, poison records). */
+function markSpecial(store: TicketStore, count: number, seed: number, kinds: readonly number[]): void {
+  const wanted = Math.min(count, Math.floor(store.count / 4));
+  const random = mulberry32(seed);
   let marked = 0;
   while (marked < wanted) {
     const id = 1 + Math.floor(random() * store.count);
     const flags = store.flags[id] ?? 0;
-    if (flags !== 0) continue; // already malformed, or deleted (a tombstone must stay parseable)
-    store.flags[id] = marked % 2 === 0 ? flagMalformedDate : flagMalformedStatus;
+    // Already special, or deleted (a tombstone must stay parseable).
+    if ((flags & (flagDeleted | malformedFlags | poisonFlags)) !== 0) continue;
+    store.flags[id] = flags | (kinds[marked % kinds.length] ?? 0);
     marked++;
   }
 }

@@ -22,8 +22,12 @@ export interface ZendeskSimulator {
   /** Listens on 127.0.0.1 and returns the base URL `http://127.0.0.1:PORT`. */
   listen(port?: number): Promise<string>;
   close(): Promise<void>;
-  /** Ground truth as of clock.now() minus 60 s. */
-  truth(): SimulatorTruth;
+  /**
+   * Ground truth as of `asOfMs` (default and latest: clock.now() minus 60 s, the export's cutoff). A
+   * complete sync stores exactly the truth as of its last page's cutoff, and as of the newest change
+   * it stored (nothing changed in between).
+   */
+  truth(asOfMs?: number): SimulatorTruth;
   stats(): SimulatorStats;
   /** Changes these tickets now (new updated_at): they reappear later in the export stream. */
   touch(ids: number[]): void;
@@ -57,8 +61,9 @@ export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): Z
     exports: limits === false ? null : createMinuteWindow(limits.exportPerMinute),
     faults: createFaultPlan(resolved.faults),
     stats,
+    headerFamilies: limits === false ? [] : limits.headers,
   });
-  registerExportRoute(app, { world, clock, pageSize: resolved.pageSize });
+  registerExportRoute(app, { world, clock, pageSize: resolved.pageSize, render: { description: resolved.description } });
   registerSupportRoutes(app, { world, clock, adminEmail: resolved.auth?.apiToken?.email ?? 'admin@acme.example' });
   // https://developer.zendesk.com/api-reference/ticketing/oauth/grant_type_tokens/
   app.post('/oauth/tokens', async (request, reply) => {
@@ -66,13 +71,20 @@ export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): Z
     return reply.code(result.status).send(result.body);
   });
 
-  const truth = (): SimulatorTruth => {
+  const truth = (asOfMs?: number): SimulatorTruth => {
     const nowMs = clock.now();
     world.materialise(Math.floor(nowMs / 1000));
-    return computeTruth(world, nowMs - 60_000);
+    const cutoffMs = nowMs - 60_000;
+    return computeTruth(world, asOfMs === undefined ? cutoffMs : Math.min(asOfMs, cutoffMs));
   };
   const snapshot = (): SimulatorStats => ({ ...stats, byStatus: { ...stats.byStatus } });
-  app.get('/__simulator/truth', async () => truth());
+  // `?asOf=<epoch ms>`: the truth as of that instant (not later than the export's cutoff).
+  app.get<{ Querystring: { asOf?: string } }>('/__simulator/truth', async (request, reply) => {
+    const asOf = request.query.asOf;
+    if (asOf === undefined) return truth();
+    if (!/^\d{1,15}$/.test(asOf)) return reply.code(400).send({ error: 'InvalidValue', description: 'asOf must be epoch milliseconds' });
+    return truth(Number(asOf));
+  });
   app.get('/__simulator/stats', async () => snapshot());
 
   const nowSec = (): number => {

@@ -1,13 +1,14 @@
 import type { EventIndex } from './event-index.ts';
 import { hash32, mulberry32, poisson } from './random.ts';
 import { appendTicket, type TicketDraws } from './ticket-lifecycle.ts';
-import type { TicketStore } from './ticket-store.ts';
+import { flagDeleted, type TicketStore } from './ticket-store.ts';
 
 export interface LivePlan extends TicketDraws {
   /** Where history ended: live hours are counted from here. */
   startSec: number;
   /** Expected tickets per unit of model hour weight. */
   ticketsPerWeight: number;
+  scrubAfterSec: number;
 }
 
 /**
@@ -29,7 +30,9 @@ export function createLiveGenerator(plan: LivePlan, store: TicketStore, events: 
     const keys: number[] = [];
     for (const created of times) {
       const id = appendTicket(store, plan, created);
-      keys.push(events.key(created, id), events.key(store.updated[id] ?? created, id));
+      const updated = store.updated[id] ?? created;
+      keys.push(events.key(created, id), events.key(updated, id));
+      if (((store.flags[id] ?? 0) & flagDeleted) !== 0) keys.push(events.key(updated + plan.scrubAfterSec, id));
     }
     events.add(keys);
   }

@@ -1,13 +1,16 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Clock } from '../../../src/connector-kit/clock.ts';
-import type { AuthGate } from './auth.ts';
+import type { AuthGate, SimulatorRole } from './auth.ts';
 import type { FaultPlan } from './faults.ts';
+import { defaultRateLimitHeaders, type RateLimitHeaderFamily } from './options.ts';
 import type { MinuteWindow, RateDecision } from './rate-limiter.ts';
 
 /**
  * What every /api/v2 request passes before its handler, in Zendesk's order as far as it is observable:
- * authentication, the account budget, the incremental-export budget, then injected faults. Rate-limit
- * headers go on every response (https://developer.zendesk.com/api-reference/introduction/rate-limits/).
+ * authentication, an injected account-level 429, the account budget, admin-only endpoints for a
+ * non-admin user (403), the incremental-export budget, then injected faults. Rate-limit headers go on
+ * every response (https://developer.zendesk.com/api-reference/introduction/rate-limits/), in the
+ * families chosen by `rateLimit.headers` (options.ts).
  */
 export interface SimulatorStats {
   requests: number;
@@ -24,6 +27,8 @@ export interface GuardDeps {
   exports: MinuteWindow | null;
   faults: FaultPlan;
   stats: SimulatorStats;
+  /** Rate-limit header families to send (default: what Zendesk sends today). */
+  headerFamilies?: readonly RateLimitHeaderFamily[];
 }
 
 interface GuardState {
@@ -34,14 +39,35 @@ interface GuardState {
 const exportPrefix = '/api/v2/incremental/';
 export const exportLimitHeader = 'Zendesk-RateLimit-incremental-exports';
 
-function accountHeaders(decision: RateDecision): Record<string, string> {
-  return {
-    'X-Rate-Limit': String(decision.limit),
-    'X-Rate-Limit-Remaining': String(decision.remaining),
-    'ratelimit-limit': String(decision.limit),
-    'ratelimit-remaining': String(decision.remaining),
-    'ratelimit-reset': String(decision.resetSec),
-  };
+/** Admin-only endpoints (the export is "Allowed for: Admins"; ticket fields need admin rights here). */
+const adminOnlyPrefixes = [exportPrefix, '/api/v2/ticket_fields'];
+
+/**
+ * Zendesk's 403 for a user without the rights, as its API answers it (the same text in public
+ * connectors' fixtures, e.g. singer-io/tap-zendesk's unit tests, and zenpy issue #336).
+ */
+export const forbiddenBody = {
+  error: {
+    title: 'Forbidden',
+    message: 'You do not have access to this page. Please contact the account owner of this help desk for further help.',
+  },
+} as const;
+
+function accountHeaders(decision: RateDecision, families: readonly RateLimitHeaderFamily[], nowMs: number): Record<string, string> {
+  const headers: Record<string, string> = {};
+  const limit = String(decision.limit);
+  const remaining = String(decision.remaining);
+  const reset = String(decision.resetSec);
+  for (const family of families) {
+    if (family === 'x-rate-limit') Object.assign(headers, { 'X-Rate-Limit': limit, 'X-Rate-Limit-Remaining': remaining });
+    if (family === 'ratelimit') Object.assign(headers, { 'ratelimit-limit': limit, 'ratelimit-remaining': remaining, 'ratelimit-reset': reset });
+    if (family === 'rate-limit') Object.assign(headers, { 'Rate-Limit-Limit': limit, 'Rate-Limit-Remaining': remaining, 'Rate-Limit-Reset': reset });
+    if (family === 'x-ratelimit') {
+      const resetEpochSec = Math.floor(nowMs / 1000) + decision.resetSec;
+      Object.assign(headers, { 'X-RateLimit-Limit': limit, 'X-RateLimit-Remaining': remaining, 'X-RateLimit-Reset': String(resetEpochSec) });
+    }
+  }
+  return headers;
 }
 
 function throttle(reply: FastifyReply, decision: RateDecision, description: string): FastifyReply {
@@ -51,22 +77,37 @@ function throttle(reply: FastifyReply, decision: RateDecision, description: stri
     .send({ error: 'APIRateLimitExceeded', description });
 }
 
-async function guard(deps: GuardDeps, state: GuardState, request: FastifyRequest, reply: FastifyReply) {
+async function guard(deps: GuardDeps, state: GuardState, request: FastifyRequest, reply: FastifyReply, apiRequestNumber: number) {
   const now = deps.clock.now();
   const isExport = request.url.startsWith(exportPrefix);
+  const families = deps.headerFamilies ?? defaultRateLimitHeaders;
   if (!deps.auth.authenticate(request.headers.authorization, now)) {
-    if (deps.account) Object.assign(state.headers, accountHeaders(deps.account.peek(now)));
+    if (deps.account) Object.assign(state.headers, accountHeaders(deps.account.peek(now), families, now));
     return reply.code(401).send({ error: "Couldn't authenticate you" });
+  }
+  const accountRetryAfterSec = deps.faults.accountLimit(apiRequestNumber);
+  if (accountRetryAfterSec !== null) {
+    // The account as a whole is limited: an HTML page, a long Retry-After, no budget headers.
+    return reply
+      .code(429)
+      .type('text/html; charset=utf-8')
+      .header('Retry-After', String(accountRetryAfterSec))
+      .send(`<html><head><title>429 Too Many Requests</title></head><body><h1>Too Many Requests</h1><p>Retry after ${accountRetryAfterSec} seconds.</p></body></html>`);
   }
   if (deps.account) {
     const decision = deps.account.take(now);
-    Object.assign(state.headers, accountHeaders(decision));
+    Object.assign(state.headers, accountHeaders(decision, families, now));
     if (!decision.allowed) return throttle(reply, decision, 'Number of allowed API requests per minute exceeded');
+  }
+  if (deps.auth.role() !== 'admin' && adminOnlyPrefixes.some((prefix) => request.url.startsWith(prefix))) {
+    return reply.code(403).send(forbiddenBody);
   }
   const exportNumber = isExport ? ++deps.stats.exportRequests : null;
   if (isExport && deps.exports) {
     const decision = deps.exports.take(now);
-    state.headers[exportLimitHeader] = `total=${decision.limit}; remaining=${decision.remaining}; resets=${decision.resetSec}`;
+    if (families.includes('endpoint')) {
+      state.headers[exportLimitHeader] = `total=${decision.limit}; remaining=${decision.remaining}; resets=${decision.resetSec}`;
+    }
     if (!decision.allowed) {
       return throttle(reply, decision, 'Number of allowed incremental export API requests per minute exceeded');
     }
@@ -85,13 +126,21 @@ async function guard(deps: GuardDeps, state: GuardState, request: FastifyRequest
   return undefined;
 }
 
+/** The role of the user a request was authenticated as (support-routes answers users/me with it). */
+const roles = new WeakMap<FastifyRequest, SimulatorRole>();
+export function roleOfRequest(request: FastifyRequest): SimulatorRole {
+  return roles.get(request) ?? 'admin';
+}
+
 export function installRequestGuard(app: FastifyInstance, deps: GuardDeps): void {
   const states = new WeakMap<FastifyRequest, GuardState>();
+  let apiRequests = 0;
   app.addHook('onRequest', async (request, reply) => {
     if (!request.url.startsWith('/api/v2/')) return undefined;
     const state: GuardState = { headers: {}, truncate: false };
     states.set(request, state);
-    return guard(deps, state, request, reply);
+    roles.set(request, deps.auth.role());
+    return guard(deps, state, request, reply, ++apiRequests);
   });
   app.addHook('onSend', async (request, reply, payload) => {
     const state = states.get(request);

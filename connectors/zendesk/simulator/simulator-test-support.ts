@@ -19,8 +19,8 @@ export type ExportedTicket = z.infer<typeof exportedTicketSchema>;
 
 export const exportPageSchema = z.strictObject({
   tickets: z.array(exportedTicketSchema),
-  after_cursor: z.string(),
-  after_url: z.url(),
+  after_cursor: z.string().nullable(),
+  after_url: z.url().nullable(),
   before_cursor: z.null(),
   before_url: z.null(),
   end_of_stream: z.boolean(),
@@ -33,11 +33,11 @@ export async function fetchPage(sim: ZendeskSimulator, url: string, headers: Rec
   return exportPageSchema.parse(response.json());
 }
 
-/** Pages from `start_time` or a cursor until end_of_stream. */
+/** Pages from `start_time` or a cursor until end_of_stream; every support type unless `query` says otherwise. */
 export async function exportAll(
   sim: ZendeskSimulator,
   from: { startTime: number } | { cursor: string },
-  query = '',
+  query = '&support_type_scope=all',
 ): Promise<{ tickets: ExportedTicket[]; pages: ExportPage[]; cursor: string }> {
   let url =
     'startTime' in from
@@ -47,7 +47,12 @@ export async function exportAll(
   for (;;) {
     const page = await fetchPage(sim, url);
     pages.push(page);
-    if (page.end_of_stream) return { tickets: pages.flatMap((p) => p.tickets), pages, cursor: page.after_cursor };
+    if (page.end_of_stream) {
+      const cursor = page.after_cursor ?? ('cursor' in from ? from.cursor : null);
+      if (cursor === null) throw new Error('the export ended without any cursor');
+      return { tickets: pages.flatMap((p) => p.tickets), pages, cursor };
+    }
+    if (page.after_url === null) throw new Error('a page that is not the last has no after_url');
     const next = new URL(page.after_url);
     url = `${next.pathname}${next.search}`;
     if (pages.length > 5000) throw new Error('export did not end');
@@ -67,8 +72,9 @@ export function classify(ticket: ExportedTicket): string {
 
 const zendeskStatuses = new Set(['new', 'open', 'pending', 'hold', 'solved', 'closed', 'deleted']);
 
+/** What a sync cannot store: not a date, not a Zendesk status, or a year PostgreSQL does not have. */
 export function isMalformed(ticket: ExportedTicket): boolean {
-  return Number.isNaN(Date.parse(ticket.created_at)) || !zendeskStatuses.has(ticket.status);
+  return Number.isNaN(Date.parse(ticket.created_at)) || ticket.created_at.startsWith('0000-') || !zendeskStatuses.has(ticket.status);
 }
 
 /** Counts a full sync would derive from the exported tickets, in the shape of SimulatorTruth. */

@@ -28,8 +28,9 @@ describe('ticket fields and helper endpoints', () => {
     while (url) {
       const page = fieldsPageSchema.parse((await sim.app.inject({ url })).json());
       fields.push(...page.ticket_fields);
-      expect(page.meta.has_more).toBe(page.links.next !== null);
-      url = page.links.next ? `${new URL(page.links.next).pathname}${new URL(page.links.next).search}` : null;
+      // Like Zendesk, every non-empty page links a next page: only has_more says whether to follow it.
+      expect(page.links.next).not.toBeNull();
+      url = page.meta.has_more && page.links.next ? `${new URL(page.links.next).pathname}${new URL(page.links.next).search}` : null;
       pages++;
     }
     expect(pages).toBe(3);
@@ -43,6 +44,18 @@ describe('ticket fields and helper endpoints', () => {
     expect(unpaged).toMatchObject({ count: 6, next_page: null });
     const invalid = await sim.app.inject({ url: '/api/v2/ticket_fields.json?page[size]=2&page[after]=bogus' });
     expect(invalid.statusCode).toBe(400);
+  });
+
+  it('keeps links.next on the last cursor page while meta.has_more is false, as Zendesk does', async () => {
+    const first = fieldsPageSchema.parse((await sim.app.inject({ url: '/api/v2/ticket_fields.json?page[size]=100' })).json());
+    expect(first.ticket_fields).toHaveLength(6);
+    expect(first.meta.has_more).toBe(false);
+    expect(first.meta.after_cursor).not.toBeNull();
+    expect(first.links.next).toMatch(/\/api\/v2\/ticket_fields\.json\?page%5Bsize%5D=100&page%5Bafter%5D=/);
+    // Following it anyway (what node-zendesk's getAll does) yields an empty page that ends the list.
+    const next = new URL(first.links.next ?? '');
+    const after = fieldsPageSchema.parse((await sim.app.inject({ url: `${next.pathname}${next.search}` })).json());
+    expect(after).toMatchObject({ ticket_fields: [], meta: { has_more: false, after_cursor: null }, links: { next: null } });
   });
 
   it('serves truth, stats, a ticket count, and Zendesk-shaped 404s', async () => {

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../../src/connector-kit/clock.ts';
 import { baseUrlOf } from './export-route.ts';
+import { roleOfRequest } from './request-guard.ts';
 import { decodeFieldCursor, encodeFieldCursor, ticketFields } from './ticket-fields.ts';
 import { computeTruth } from './truth.ts';
 import type { SimulatedWorld } from './world.ts';
@@ -20,7 +21,9 @@ const fieldsQuerySchema = z.object({
 /**
  * GET /api/v2/ticket_fields with cursor pagination (`page[size]` up to 100, `page[after]`;
  * https://developer.zendesk.com/api-reference/introduction/pagination/); without `page[size]` the
- * offset-style shape, all fields on one page.
+ * offset-style shape, all fields on one page. Like real Zendesk, the last page still carries a
+ * `links.next` (to an empty page): only `meta.has_more: false` says it is the last one
+ * (connectors/zendesk/NOTES.md; node-zendesk's getAll, which follows links.next, trips on it).
  */
 function listTicketFields(request: FastifyRequest, reply: FastifyReply) {
   const parsed = fieldsQuerySchema.safeParse(request.query);
@@ -46,7 +49,7 @@ function listTicketFields(request: FastifyRequest, reply: FastifyReply) {
       before_cursor: page.length > 0 ? encodeFieldCursor(start) : null,
     },
     links: {
-      next: hasMore ? link('after', encodeFieldCursor(end)) : null,
+      next: page.length > 0 ? link('after', encodeFieldCursor(end)) : null,
       prev: start > 0 ? link('before', encodeFieldCursor(start)) : null,
     },
   };
@@ -62,9 +65,9 @@ export function registerSupportRoutes(app: FastifyInstance, deps: SupportRouteDe
     user: {
       id: 360300000999,
       url: `${baseUrlOf(request)}/api/v2/users/360300000999.json`,
-      name: 'Simulated Admin',
+      name: roleOfRequest(request) === 'admin' ? 'Simulated Admin' : 'Simulated Agent',
       email: deps.adminEmail,
-      role: 'admin',
+      role: roleOfRequest(request),
       active: true,
       verified: true,
       time_zone: 'UTC',

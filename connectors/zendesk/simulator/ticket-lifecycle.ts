@@ -1,12 +1,13 @@
 import type { ArrivalModel } from './arrival-model.ts';
 import { pickIndex, unitHash } from './random.ts';
-import { flagDeleted, type TicketStore } from './ticket-store.ts';
+import { flagAiAgent, flagDeleted, type TicketStore } from './ticket-store.ts';
 
 /**
  * A ticket's life in the simulator: created (status `new`), then one scheduled update after a seeded
  * delay — minutes for quick answers, days for slow ones — whose status fits the delay (pending/open
- * early, solved after a day, closed after four). A `deletedShare` of tickets are deleted at that update
- * instead. `touch()`/`remove()` add further changes at run time.
+ * early, solved after a day, closed after four). A `deletedShare` of tickets are deleted at that time
+ * instead — a deletion moves only generated_timestamp, never updated_at — and scrubbed `scrubAfterDays`
+ * later (world.ts). `touch()`/`remove()` add further changes at run time.
  */
 export const signalKinds = ['dropdown', 'tag', 'subject', 'none'] as const;
 export type SignalKind = (typeof signalKinds)[number];
@@ -35,6 +36,8 @@ export const salt = {
   noiseTags: 17,
   orderReference: 18,
   satisfaction: 19,
+  aiAgent: 20,
+  descriptionSize: 21,
 } as const;
 
 const hourSec = 3600;
@@ -66,6 +69,8 @@ export interface TicketDraws {
   seed: number;
   model: ArrivalModel;
   deletedShare: number;
+  /** Share of tickets handled by Zendesk AI agents (support_type `ai_agent`). */
+  aiAgentShare: number;
 }
 
 /** Appends a ticket created at `createdSec` with its seeded driver, signal, update delay and fate. */
@@ -76,5 +81,6 @@ export function appendTicket(store: TicketStore, draws: TicketDraws, createdSec:
   const signal = drawSignal(unitHash(seed, id, salt.signal));
   const delay = updateDelaySec(unitHash(seed, id, salt.delayKind), unitHash(seed, id, salt.delay));
   const deleted = unitHash(seed, id, salt.deleted) < draws.deletedShare ? flagDeleted : 0;
-  return store.append(createdSec, createdSec + delay, driver, signal, deleted);
+  const aiAgent = unitHash(seed, id, salt.aiAgent) < draws.aiAgentShare ? flagAiAgent : 0;
+  return store.append(createdSec, createdSec + delay, driver, signal, deleted | aiAgent);
 }

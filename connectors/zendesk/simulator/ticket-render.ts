@@ -8,7 +8,7 @@ import {
 import { hash32, unitHash } from './random.ts';
 import { descriptions, subjectFor } from './subjects.ts';
 import { salt, signalKinds } from './ticket-lifecycle.ts';
-import { flagMalformedDate, flagMalformedStatus } from './ticket-store.ts';
+import { flagAiAgent, flagMalformedDate, flagMalformedStatus, flagPoisonEscape, flagPoisonNul, flagPoisonSurrogate, flagPoisonYearZero } from './ticket-store.ts';
 import type { TicketVersion } from './world.ts';
 
 const groupByFunction: Readonly<Record<OwningFunction, number>> = {
@@ -74,23 +74,33 @@ function satisfactionFor(seed: number, version: TicketVersion): Record<string, u
   return { score: u < 0.6 ? 'offered' : 'unoffered' };
 }
 
+export interface RenderOptions {
+  /** Typical description size in bytes (0: the short built-in texts); `largeShare` of tickets get `largeBytes`. */
+  description: { bytes: number; largeShare: number; largeBytes: number };
+}
+
+const defaultRender: RenderOptions = { description: { bytes: 0, largeShare: 0, largeBytes: 0 } };
+
 /**
  * A ticket as the incremental export returns it (shape of the documented example:
  * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based),
  * regenerated from the seed and the id. Malformed tickets keep their id (so a connector can
- * quarantine them) but carry a created_at that is not a date or a status outside Zendesk's enum.
+ * quarantine them) but carry a created_at that is not a date or a status outside Zendesk's enum;
+ * poison tickets are valid for Zendesk but carry what a database refuses (ticket-store.ts). A deleted
+ * ticket keeps its updated_at (only generated_timestamp moves); a scrubbed one has lost its subject,
+ * description, tags and field values (connectors/zendesk/NOTES.md).
  */
-export function renderTicket(seed: number, version: TicketVersion, baseUrl: string): Record<string, unknown> {
-  const { id } = version;
+export function renderTicket(seed: number, version: TicketVersion, baseUrl: string, options: RenderOptions = defaultRender): Record<string, unknown> {
+  const { id, scrubbed } = version;
   const u = (s: number): number => unitHash(seed, id, s);
   const driver = driverCatalog[version.driver] ?? driverCatalog[0];
   const signal = signalKinds[version.signal];
   const channel = pick(u(salt.channel), [[0.45, 'email'], [0.3, 'web'], [0.1, 'api']], 'chat');
-  const subject = subjectFor(driver.key, signal === 'subject', u(salt.subject));
+  const subject = scrubbed ? 'SCRUBBED' : poisonSubject(version.flags, subjectFor(driver.key, signal === 'subject', u(salt.subject)));
   const orderReference = u(salt.orderReference) < 0.3 ? `ORD-${100000 + (hash32(seed, id, 77) % 900000)}` : null;
   const customFields = [
-    { id: contactReasonFieldId, value: signal === 'dropdown' ? driver.dropdownValue : null },
-    { id: orderReferenceFieldId, value: orderReference },
+    { id: contactReasonFieldId, value: signal === 'dropdown' && !scrubbed ? driver.dropdownValue : null },
+    { id: orderReferenceFieldId, value: scrubbed ? null : orderReference },
   ];
   const requesterId = 360100000000 + (hash32(seed, id, salt.requester) % 50000);
   return {
@@ -98,13 +108,13 @@ export function renderTicket(seed: number, version: TicketVersion, baseUrl: stri
     id,
     external_id: null,
     via: { channel, source: { from: {}, to: {}, rel: null } },
-    created_at: version.flags & flagMalformedDate ? 'not-a-date' : isoSeconds(version.createdSec),
-    updated_at: isoSeconds(version.versionSec),
+    created_at: version.flags & flagMalformedDate ? 'not-a-date' : version.flags & flagPoisonYearZero ? '0000-01-01T00:00:00Z' : isoSeconds(version.createdSec),
+    updated_at: isoSeconds(version.updatedSec),
     generated_timestamp: version.versionSec,
     type: pick(u(salt.type), [[0.45, 'question'], [0.35, 'incident'], [0.05, 'problem'], [0.05, 'task']], null),
     subject,
     raw_subject: subject,
-    description: descriptions[Math.floor(u(salt.description) * descriptions.length)] ?? '',
+    description: scrubbed ? 'X' : descriptionOf(version, u, options),
     priority: pick(u(salt.priority), [[0.15, 'low'], [0.6, 'normal'], [0.2, 'high']], 'urgent'),
     status: version.flags & flagMalformedStatus ? 'archived' : version.status,
     recipient: null,
@@ -121,7 +131,7 @@ export function renderTicket(seed: number, version: TicketVersion, baseUrl: stri
     has_incidents: false,
     is_public: true,
     due_at: null,
-    tags: tagsFor(seed, version, channel),
+    tags: scrubbed ? [] : tagsFor(seed, version, channel),
     custom_fields: customFields,
     fields: customFields,
     satisfaction_rating: satisfactionFor(seed, version),
@@ -132,5 +142,25 @@ export function renderTicket(seed: number, version: TicketVersion, baseUrl: stri
     allow_channelback: false,
     allow_attachments: true,
     from_messaging_channel: false,
+    support_type: version.flags & flagAiAgent ? 'ai_agent' : 'agent',
   };
+}
+
+function poisonSubject(flags: number, subject: string): string {
+  if (flags & flagPoisonNul) return `${subject}\u0000`;
+  if (flags & flagPoisonSurrogate) return `${subject} \ud83d`;
+  return subject;
+}
+
+let filler = '';
+
+/** A description of the configured size; text repeats a built-in one (sizes are what matter here). */
+function descriptionOf(version: TicketVersion, u: (salt: number) => number, options: RenderOptions): string {
+  const base = descriptions[Math.floor(u(salt.description) * descriptions.length)] ?? '';
+  const text = version.flags & flagPoisonEscape ? `${base} (pasted from a log: \\u0000 and \\x00)` : base;
+  const { bytes, largeShare, largeBytes } = options.description;
+  const size = largeShare > 0 && u(salt.descriptionSize) < largeShare ? largeBytes : bytes;
+  if (size <= text.length) return text;
+  while (filler.length < size) filler += `${descriptions.join(' ')} `;
+  return `${text} ${filler.slice(0, size - text.length - 1)}`;
 }

@@ -6,7 +6,17 @@
 export const flagDeleted = 1;
 export const flagMalformedDate = 2;
 export const flagMalformedStatus = 4;
-export const malformedFlags = flagMalformedDate | flagMalformedStatus;
+/** Handled by a Zendesk AI agent: exported only with `support_type_scope=ai_agent` or `all`. */
+export const flagAiAgent = 8;
+/** Poison records seen in real exports: valid JSON and valid for Zendesk, hostile to a database. */
+export const flagPoisonNul = 16;
+export const flagPoisonEscape = 32;
+export const flagPoisonSurrogate = 64;
+/** created_at `0000-01-01T00:00:00Z`: a valid ISO-8601 instant that PostgreSQL refuses (it has no year 0). */
+export const flagPoisonYearZero = 128;
+export const poisonFlags = flagPoisonNul | flagPoisonEscape | flagPoisonSurrogate | flagPoisonYearZero;
+/** Records a complete sync cannot store: quarantined, with their reason. */
+export const malformedFlags = flagMalformedDate | flagMalformedStatus | flagPoisonYearZero;
 
 /** Ticket ids share a float64 event key with the event time (see event-index.ts). */
 export const maxTicketId = 2 ** 24 - 1;

@@ -8,9 +8,13 @@ import { flagDeleted, type TicketStore } from './ticket-store.ts';
 export interface TicketVersion {
   id: number;
   createdSec: number;
-  /** generated_timestamp and updated_at of this version. */
+  /** generated_timestamp of this version: every change moves it. */
   versionSec: number;
+  /** updated_at of this version: content changes only — a deletion or a scrub leaves it where it was. */
+  updatedSec: number;
   status: ZendeskStatus;
+  /** A deleted ticket Zendesk has scrubbed: personal data removed (subject SCRUBBED, description X). */
+  scrubbed: boolean;
   driver: number;
   signal: number;
   flags: number;
@@ -20,21 +24,27 @@ export interface TicketVersion {
  * The simulated account: the ticket table, the ordered change stream, run-time changes (touch/remove)
  * and live arrivals. All queries take a cutoff time: the state they describe is the state as of that
  * second, which is how the export can serve "everything up to a minute ago" and the truth can match it.
+ *
+ * Deletion as Zendesk exports it (connectors/zendesk/NOTES.md): the deleted ticket comes back with a
+ * new generated_timestamp and the old updated_at; `scrubAfterSec` later it comes back once more,
+ * scrubbed.
  */
 export class SimulatedWorld {
   readonly seed: number;
   readonly store: TicketStore;
   readonly events: EventIndex;
+  readonly scrubAfterSec: number;
   private readonly live: LiveGenerator | null;
   /** Run-time touches per ticket, ascending. */
   private readonly touches = new Map<number, number[]>();
   private readonly removals = new Map<number, number>();
 
-  constructor(seed: number, store: TicketStore, events: EventIndex, live: LiveGenerator | null) {
+  constructor(seed: number, store: TicketStore, events: EventIndex, live: LiveGenerator | null, scrubAfterSec: number) {
     this.seed = seed;
     this.store = store;
     this.events = events;
     this.live = live;
+    this.scrubAfterSec = scrubAfterSec;
   }
 
   materialise(nowSec: number): void {
@@ -45,36 +55,59 @@ export class SimulatedWorld {
     return Number.isInteger(id) && id >= 1 && id <= this.store.count && (this.store.created[id] ?? Infinity) <= atSec;
   }
 
+  /** When the ticket is (or will be) deleted: a run-time removal, or its scheduled fate. */
+  deletedAt(id: number): number | null {
+    const removed = this.removals.get(id);
+    if (removed !== undefined) return removed;
+    return ((this.store.flags[id] ?? 0) & flagDeleted) !== 0 ? (this.store.updated[id] ?? null) : null;
+  }
+
+  scrubbedAt(id: number): number | null {
+    const deleted = this.deletedAt(id);
+    return deleted === null ? null : deleted + this.scrubAfterSec;
+  }
+
   /** Time of the ticket's latest change at or before `cutoffSec` (the ticket must exist by then). */
   latestChange(id: number, cutoffSec: number): number {
-    const removed = this.removals.get(id);
-    if (removed !== undefined && removed <= cutoffSec) return removed;
-    let latest = this.store.created[id] ?? 0;
-    const updated = this.store.updated[id] ?? 0;
-    if (updated <= cutoffSec && updated > latest) latest = updated;
+    const scrubbed = this.scrubbedAt(id);
+    if (scrubbed !== null && scrubbed <= cutoffSec) return scrubbed;
+    const deleted = this.deletedAt(id);
+    if (deleted !== null && deleted <= cutoffSec) return deleted;
+    return this.contentChange(id, cutoffSec);
+  }
+
+  /** The latest content change (updated_at) at or before `atSec`, never a deletion or a scrub. */
+  contentChange(id: number, atSec: number): number {
+    const { store } = this;
+    let latest = store.created[id] ?? 0;
+    const scheduled = store.updated[id] ?? 0;
+    const scheduledIsDeletion = ((store.flags[id] ?? 0) & flagDeleted) !== 0;
+    if (!scheduledIsDeletion && scheduled <= atSec && scheduled > latest) latest = scheduled;
     for (const touched of this.touches.get(id) ?? []) {
-      if (touched <= cutoffSec && touched > latest) latest = touched;
+      if (touched <= atSec && touched > latest) latest = touched;
     }
     return latest;
   }
 
   isDeletedAt(id: number, atSec: number): boolean {
-    const removed = this.removals.get(id);
-    if (removed !== undefined && removed <= atSec) return true;
-    return ((this.store.flags[id] ?? 0) & flagDeleted) !== 0 && (this.store.updated[id] ?? Infinity) <= atSec;
+    const deleted = this.deletedAt(id);
+    return deleted !== null && deleted <= atSec;
   }
 
   versionAt(id: number, versionSec: number): TicketVersion {
     const { store } = this;
     const createdSec = store.created[id] ?? 0;
-    const updatedSec = store.updated[id] ?? 0;
+    const updatedSec = this.contentChange(id, versionSec);
+    const scheduled = store.updated[id] ?? 0;
+    const deleted = this.isDeletedAt(id, versionSec);
+    const scrubbed = deleted && (this.scrubbedAt(id) ?? Infinity) <= versionSec;
     let status: ZendeskStatus;
-    if (this.isDeletedAt(id, versionSec)) status = 'deleted';
-    else if (versionSec === createdSec) status = 'new';
-    else if (updatedSec <= versionSec) status = statusAfterUpdate(updatedSec - createdSec, unitHash(this.seed, id, salt.status));
+    if (deleted) status = 'deleted';
+    else if (updatedSec === createdSec && scheduled > versionSec) status = 'new';
+    else if (scheduled <= versionSec) status = statusAfterUpdate(scheduled - createdSec, unitHash(this.seed, id, salt.status));
     else status = 'open';
     const driver = store.driver[id] ?? 0;
-    return { id, createdSec, versionSec, status, driver, signal: store.signal[id] ?? 0, flags: store.flags[id] ?? 0 };
+    return { id, createdSec, versionSec, updatedSec, status, scrubbed, driver, signal: store.signal[id] ?? 0, flags: store.flags[id] ?? 0 };
   }
 
   /** Changes the tickets at `nowSec` (a new updated_at); deleted or unknown ids are ignored. */
@@ -91,14 +124,14 @@ export class SimulatedWorld {
     this.events.add(keys);
   }
 
-  /** Deletes the tickets at `nowSec`: they reappear in the stream with status "deleted". */
+  /** Deletes the tickets at `nowSec`: they reappear in the stream with status "deleted", later scrubbed. */
   remove(ids: readonly number[], nowSec: number): void {
     const keys: number[] = [];
     for (const id of ids) {
       if (!this.exists(id, nowSec) || this.isDeletedAt(id, nowSec) || this.removals.has(id)) continue;
       const at = Math.max(nowSec, this.latestChange(id, nowSec) + 1);
       this.removals.set(id, at);
-      keys.push(this.events.key(at, id));
+      keys.push(this.events.key(at, id), this.events.key(at + this.scrubAfterSec, id));
     }
     this.events.add(keys);
   }

@@ -22,6 +22,11 @@ export interface DeriveInput {
   ticketId: bigint;
   createdAt: string;
   deleted: boolean;
+  /**
+   * Its personal data was erased (tickets.erased_at): what is stored no longer says what it was about,
+   * so an existing classification is kept rather than re-derived from the blanked fields.
+   */
+  erased?: boolean;
   contentHash: string;
   previous: {
     driverKey: string | null;
@@ -80,7 +85,7 @@ export function planDerive(batch: readonly DeriveInput[], classify: Classifier):
     const prev = row.previous;
     let driverKey = prev?.driverKey ?? null;
     let ruleKey = prev?.ruleKey ?? null;
-    if (needsClassification(row)) {
+    if (needsClassification(row) && !(row.erased === true && prev !== null)) {
       if (!row.ticket) throw new Error(`derive: ticket ${row.ticketId} needs classifying but was not loaded`);
       const match = classify(row.ticket);
       driverKey = match?.driverKey ?? null;

@@ -16,6 +16,8 @@ import { FencedOutError, writeTicketPage, type PageOutcome } from '../../store/t
 export interface SecretStore {
   load(connectorId: string): Promise<Record<string, string>>;
   save(connectorId: string, secrets: Record<string, string>): Promise<void>;
+  /** Serialises OAuth refreshes of one connector (src/store/connector-secret-store.ts). */
+  withRefreshLock?<T>(connectorId: string, fn: (readStored: () => Promise<Record<string, string>>) => Promise<T>): Promise<T>;
 }
 
 export interface PullDeps {
@@ -84,6 +86,7 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
     clock: deps.clock,
     ...(request.signal ? { signal: request.signal } : {}),
     onSecretsRotated: (rotated) => deps.secrets.save(connector.id, { ...secrets, ...rotated }),
+    ...(deps.secrets.withRefreshLock ? { withRefreshLock: <T>(fn: (read: () => Promise<Record<string, string>>) => Promise<T>) => deps.secrets.withRefreshLock!(connector.id, fn) } : {}),
     logger: deps.logger.child({ connector: connector.key }),
   });
   const stream = request.mode === 'backfill' ? 'tickets:backfill' : 'tickets';
