@@ -27,6 +27,7 @@ export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
     messageVars: { credentialHint: credentialHint(settings, ctx.secretSources) },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
     ...(ctx.random ? { random: ctx.random } : {}),
+    ...(ctx.deferRateLimitWaitsOverMs === undefined ? {} : { deferRateLimitWaitsOverMs: ctx.deferRateLimitWaitsOverMs }),
     ...(ctx.logger ? { logger: ctx.logger } : {}),
     ...(ctx.withRefreshLock ? { withRefreshLock: refreshLockOf(ctx.withRefreshLock, (stored) => {
       secrets = { ...secrets, ...stored };

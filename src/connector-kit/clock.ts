@@ -8,11 +8,14 @@ export interface Clock {
   now(): number;
   /** Resolves after `ms` of simulated time. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  /** How many real milliseconds `ms` of this clock's time take (a queue delay is real time). */
+  realDelayMs(ms: number): number;
 }
 
 export const systemClock: Clock = {
   now: () => Date.now(),
   sleep: (ms, signal) => sleepReal(ms, signal),
+  realDelayMs: (ms) => ms,
 };
 
 export interface ScaledClockOptions {
@@ -33,6 +36,7 @@ export function scaledClock(options: ScaledClockOptions): Clock & Required<Scale
     realStartMs,
     now: () => epochMs + (Date.now() - realStartMs) * scale,
     sleep: (ms, signal) => sleepReal(ms / scale, signal),
+    realDelayMs: (ms) => ms / scale,
   };
 }
 
@@ -47,6 +51,7 @@ export function manualClock(startMs: number): Clock & { advance(ms: number): voi
     sleep: async (ms) => {
       current += Math.max(0, ms);
     },
+    realDelayMs: () => 0,
   };
 }
 

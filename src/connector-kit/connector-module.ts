@@ -27,6 +27,8 @@ export interface ConnectorContext {
   secretSources?: Record<string, string>;
   /** (added) Jitter source for backoff; tests pass a seeded one. */
   random?: RandomSource;
+  /** (added) Longer rate-limit waits (real ms) fail with RATE_LIMIT_WAIT instead (http-client.ts). */
+  deferRateLimitWaitsOverMs?: number;
 }
 
 export interface SourcePage {

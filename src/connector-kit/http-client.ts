@@ -33,6 +33,13 @@ export interface HttpClientOptions {
   timeoutMs?: number;
   /** Total time one request may spend waiting on rate limits before it fails (transient). */
   maxRateLimitWaitMs?: number;
+  /**
+   * A rate-limit wait (a 429's Retry-After, or pacing until the budget resets) longer than this in
+   * real time is not waited out here: the request fails with RATE_LIMIT_WAIT and `retryAfterMs`, so a
+   * queue worker can put its job back for that long instead of holding a slot (src/queue/workers.ts).
+   * Unset: every wait is waited out (the CLI, with its progress bar).
+   */
+  deferRateLimitWaitsOverMs?: number;
   backoff?: BackoffPolicy;
   budget?: RateBudget;
   random?: RandomSource;
@@ -130,6 +137,17 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     stats.waitedMs += ms;
   }
 
+  function deferred(waitMs: number): boolean {
+    const limit = options.deferRateLimitWaitsOverMs;
+    return limit !== undefined && clock.realDelayMs(waitMs) > limit;
+  }
+
+  function rateLimitWait(where: string, waitMs: number, why: string): ConnectorError {
+    return new ConnectorError(`Connector "${key}": rate limited (${why}: ${Math.ceil(waitMs / 1000)} s) at ${where}`, {
+      failure: 'transient', code: 'RATE_LIMIT_WAIT', connector: key, retryAfterMs: waitMs,
+    });
+  }
+
   function tooLarge(where: string, limit: number): ConnectorError {
     return new ConnectorError(`Connector "${key}": the response to ${where} is larger than ${limit} bytes`, { failure: 'transient', code: 'RESPONSE_TOO_LARGE', connector: key });
   }
@@ -181,7 +199,9 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
         tally.refreshed = true;
         await auth.refresh(auth.generation());
       }
-      await sleep(budget.delayBeforeNextMs(clock.now()), signal, where);
+      const pacing = budget.delayBeforeNextMs(clock.now());
+      if (deferred(pacing)) throw rateLimitWait(where, pacing, 'pacing until the rate budget resets');
+      await sleep(pacing, signal, where);
       const generation = auth.generation();
       const attempt = await sendOnce(url, request, signal, auth.header());
       // OAuth: one refresh per request; a second 401 falls through to the rules (config).
@@ -195,6 +215,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
       if (decision.accept) return { status: attempt.status ?? 0, headers: attempt.headers, data: attempt.data, url: url.toString(), size: attempt.size };
       options.logger?.debug({ connector: key, request: where, status: attempt.status, code: decision.code, reason: decision.reason }, 'http attempt failed');
       if (!decision.retry) throw toError(decision, where, attempt.status);
+      if (decision.rateLimited && deferred(decision.waitMs)) throw rateLimitWait(where, decision.waitMs, `HTTP ${attempt.status ?? 429} asked to wait`);
       stats.retried += 1;
       await sleep(decision.waitMs, signal, where);
     }

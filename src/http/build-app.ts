@@ -8,7 +8,7 @@ import type { Logger } from '../observability/logger.ts';
 import { verifyApiToken } from '../store/api-token-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
 import { pingDatabase } from '../store/status-repository.ts';
-import { installErrorHandling } from './error-handler.ts';
+import { handleFrameworkError, installErrorHandling } from './error-handler.ts';
 import { apiV1Routes } from './routes/api-v1.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
@@ -40,8 +40,11 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   const loggerInstance: FastifyBaseLogger = deps.logger;
   const app = Fastify({
     loggerInstance,
-    // `/api/v1/connectors` and `/api/v1/connectors/` are the same resource.
-    routerOptions: { ignoreTrailingSlash: true },
+    // `/api/v1/connectors` and `/api/v1/connectors/` are the same resource. Path parameters may be as
+    // long as the schemas allow (200), so a long key is a validation error, not a 414.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 256 },
+    // Paths the router cannot decode (`%ED%A0%80`, a lone `%`) answer with the coded error body too.
+    frameworkErrors: handleFrameworkError,
     // Keep a caller's correlation id when it is harmless; otherwise make one.
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -6,7 +6,7 @@ import { z } from 'zod';
  * anything else becomes FL_INTERNAL with the real error in the log only.
  */
 export const errorCatalogue = {
-  FL_BAD_REQUEST: { statusCode: 400, description: 'The request could not be read (e.g. malformed JSON, unsupported media type).' },
+  FL_BAD_REQUEST: { statusCode: 400, description: 'The request could not be read (e.g. malformed JSON, unsupported media type, an undecodable URL) or holds a value the database cannot use.' },
   FL_VALIDATION: { statusCode: 400, description: 'A parameter failed validation; `details` lists each problem by path.' },
   FL_UNAUTHORIZED: { statusCode: 401, description: 'Missing, unknown, expired or revoked API token.' },
   FL_FORBIDDEN: { statusCode: 403, description: "The token's role may not do this." },

@@ -1,8 +1,8 @@
-import { z } from 'zod';
 import type { PrismaClient } from '../store/database.ts';
 import { type ConnectorRef, type OrganizationRow, findConnectorsByKey, findOrganizations } from '../store/status-repository.ts';
 import type { Principal } from './auth.ts';
 import { notFound, validationFailed } from './errors.ts';
+import { identifierParam } from './params.ts';
 
 /**
  * Tenancy for /api/v1: a token sees only its organizations, and anything outside them is "not
@@ -14,12 +14,7 @@ export interface ApiContext {
 }
 
 /** `?organization=<key>`: needed only when a token sees several organizations. */
-export const organizationParam = z
-  .string()
-  .min(1)
-  .max(200)
-  .optional()
-  .describe('Organization key; required only when the token is scoped to several organizations');
+export const organizationParam = identifierParam('Organization key; required only when the token is scoped to several organizations').optional();
 
 export async function resolveOrganization(ctx: ApiContext, principal: Principal, key: string | undefined): Promise<OrganizationRow> {
   const organizations = await findOrganizations(ctx.prisma, principal.organizationIds);

@@ -1,4 +1,5 @@
-import { UnrecoverableError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import type { Clock } from '../connector-kit/clock.ts';
 import { isConnectorError } from '../connector-kit/failure.ts';
 import type { Logger } from '../observability/logger.ts';
 import { deriveConnector, type DeriveDeps } from '../pipeline/derive/derive-connector.ts';
@@ -24,6 +25,13 @@ export interface WorkerDeps {
   /** Stalled-job detection: a killed worker's job is handed to another after this long. */
   lockDurationMs?: number;
   concurrency?: { pull?: number; derive?: number };
+  /**
+   * A sync that would wait longer than this (real ms) on a rate limit is put back on the queue for the
+   * wait instead, so its slot serves other connectors meanwhile. Default 10 s.
+   */
+  deferRateLimitWaitsOverMs?: number;
+  /** Real-time view of the connectors' clock: how long a deferred job sleeps (default: the pull clock). */
+  clock?: Clock;
 }
 
 export interface RunningWorkers {
@@ -39,7 +47,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
     stalledInterval: Math.max(1_000, Math.floor((deps.lockDurationMs ?? 30_000) / 2)),
     maxStalledCount: 3,
   };
-  const pull = new Worker('pull', (job, _token, signal) => processSync(deps, job, signal), {
+  const pull = new Worker('pull', (job, token, signal) => processSync(deps, job, token, signal), {
     ...common,
     connection: redisConnection(deps.redisUrl, 'worker'),
     concurrency: deps.concurrency?.pull ?? 4,
@@ -73,7 +81,7 @@ export function startWorkers(deps: WorkerDeps): RunningWorkers {
   };
 }
 
-async function processSync(deps: WorkerDeps, job: Job, signal?: AbortSignal): Promise<object> {
+async function processSync(deps: WorkerDeps, job: Job, token: string | undefined, signal?: AbortSignal): Promise<object> {
   const parsed = syncPayload.safeParse(job.data);
   if (!parsed.success) throw new UnrecoverableError(`invalid sync payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
   const payload = parsed.data;
@@ -85,6 +93,7 @@ async function processSync(deps: WorkerDeps, job: Job, signal?: AbortSignal): Pr
       mode: payload.mode,
       ...(payload.since ? { sinceMs: Date.parse(payload.since) } : {}),
       jobId: job.id ?? null,
+      deferRateLimitWaitsOverMs: deps.deferRateLimitWaitsOverMs ?? DEFAULT_DEFER_RATE_LIMIT_WAITS_OVER_MS,
       ...(signal ? { signal } : {}),
       onPage: async (progress) => {
         await job.updateProgress({ pages: progress.totals.pages, fetched: progress.totals.fetched, progressAtMs: progress.progressAtMs });
@@ -100,10 +109,20 @@ async function processSync(deps: WorkerDeps, job: Job, signal?: AbortSignal): Pr
       if (payload.mode === 'incremental') return { skipped: error.message };
       throw error;
     }
+    if (isConnectorError(error) && error.code === 'RATE_LIMIT_WAIT' && token !== undefined) {
+      // BullMQ's documented way to pause an active job (docs.bullmq.io/patterns/process-step-jobs):
+      // no attempt is spent, and the slot is free until the rate limit resets. The next run resumes
+      // from the committed cursor.
+      const clock = deps.clock ?? deps.pull.clock;
+      await job.moveToDelayed(Date.now() + Math.ceil(clock.realDelayMs(error.retryAfterMs ?? 0)), token);
+      throw new DelayedError();
+    }
     if (isConnectorError(error) && error.failure === 'config') throw new UnrecoverableError(error.message);
     throw error;
   }
 }
+
+const DEFAULT_DEFER_RATE_LIMIT_WAITS_OVER_MS = 10_000;
 
 async function processDerive(deps: WorkerDeps, job: Job): Promise<object> {
   const parsed = derivePayload.safeParse(job.data);

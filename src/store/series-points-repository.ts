@@ -72,7 +72,9 @@ async function bucketsOf(prisma: PrismaClient, query: SeriesPointsQuery): Promis
   const tz = query.timeZone;
   // Local wall-clock arithmetic (timestamp without time zone), turned into instants only at the edges.
   const rows = boundsSchema.parse(await prisma.$queryRaw`
-    SELECT to_char(d, 'YYYY-MM-DD') AS date, d AT TIME ZONE ${tz} AS start_at, (d + ${step}::interval) AT TIME ZONE ${tz} AS end_at
+    SELECT to_char(d, 'YYYY-MM-DD') AS date, d AT TIME ZONE ${tz} AS start_at,
+           -- Cut here, not in JavaScript: the end of a bucket after 9999-12-31 is no JavaScript date.
+           least((d + ${step}::interval) AT TIME ZONE ${tz}, ${query.to}::timestamptz) AS end_at
       FROM generate_series(date_trunc(${unit}, ${query.from}::timestamptz AT TIME ZONE ${tz}),
                            ${query.to}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond', ${step}::interval) AS d`);
   return rows.map((r) => cut(r.start_at.getTime(), r.end_at.getTime(), r.date));

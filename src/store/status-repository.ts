@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import type { FunctionArea, SyncMode, SyncRunStatus, FailureClass } from '../generated/prisma/enums.ts';
 
@@ -224,51 +223,4 @@ export async function driverExists(prisma: PrismaClient, organizationId: string,
     prisma.series.findFirst({ where: { organizationId, kind: 'driver_volume', driverKey }, select: { id: true } }),
   ]);
   return driver !== null || series !== null;
-}
-
-export interface SeriesPointRow {
-  /** Bucket start instant (UTC hour, or local midnight of the day in `timeZone`). */
-  start: Date;
-  /** Local calendar date of a day bucket (`YYYY-MM-DD`); null for hour buckets. */
-  date: string | null;
-  value: number;
-}
-
-const pointRowsSchema = z.array(z.object({ start: z.date(), date: z.string().nullable(), value: z.number() }));
-
-/**
- * Points of the summed series in [from, to), dense (zero-filled). Day buckets are calendar days in
- * `timeZone`, built from the UTC hour points with `date_trunc('day', bucket_start AT TIME ZONE tz)`,
- * so DST days have 23 or 25 hours.
- */
-export async function seriesPoints(
-  prisma: PrismaClient,
-  query: { seriesIds: readonly bigint[]; from: Date; to: Date; bucket: 'hour' | 'day'; timeZone: string },
-): Promise<SeriesPointRow[]> {
-  const ids = query.seriesIds.map(String);
-  const { from, to, timeZone: tz } = query;
-  const rows =
-    query.bucket === 'hour'
-      ? await prisma.$queryRaw`
-          WITH buckets AS (
-            SELECT generate_series(date_trunc('hour', ${from}::timestamptz), ${to}::timestamptz - interval '1 microsecond', interval '1 hour') AS start
-          ), sums AS (
-            SELECT bucket_start AS start, sum(value) AS value FROM series_points
-             WHERE series_id = ANY(${ids}::bigint[]) AND bucket_start >= ${from}::timestamptz AND bucket_start < ${to}::timestamptz
-             GROUP BY 1
-          )
-          SELECT b.start, NULL::text AS date, coalesce(s.value, 0)::float8 AS value
-            FROM buckets b LEFT JOIN sums s USING (start) ORDER BY b.start`
-      : await prisma.$queryRaw`
-          WITH days AS (
-            SELECT generate_series(date_trunc('day', ${from}::timestamptz AT TIME ZONE ${tz}),
-                                   ${to}::timestamptz AT TIME ZONE ${tz} - interval '1 microsecond', interval '1 day') AS local_day
-          ), sums AS (
-            SELECT date_trunc('day', bucket_start AT TIME ZONE ${tz}) AS local_day, sum(value) AS value FROM series_points
-             WHERE series_id = ANY(${ids}::bigint[]) AND bucket_start >= ${from}::timestamptz AND bucket_start < ${to}::timestamptz
-             GROUP BY 1
-          )
-          SELECT d.local_day AT TIME ZONE ${tz} AS start, to_char(d.local_day, 'YYYY-MM-DD') AS date, coalesce(s.value, 0)::float8 AS value
-            FROM days d LEFT JOIN sums s USING (local_day) ORDER BY d.local_day`;
-  return pointRowsSchema.parse(rows);
 }

@@ -46,6 +46,22 @@ export class StreamBusyError extends Error {
 
 /** A running run whose last heartbeat is older than this is treated as abandoned by a dead worker. */
 export const DEFAULT_STALE_RUN_MS = 10 * 60 * 1000;
+/** How often a live run writes its heartbeat between pages: well inside the takeover threshold. */
+export const DEFAULT_HEARTBEAT_MS = DEFAULT_STALE_RUN_MS / 10;
+
+/**
+ * Keeps a running run's heartbeat fresh on a timer (real time, like the threshold it is read
+ * against), so a run that waits on a rate limit or a slow page is never taken for dead. Returns stop.
+ */
+export function startHeartbeat(pool: pg.Pool, runId: bigint, everyMs: number, onError: (error: Error) => void): () => void {
+  const timer = setInterval(() => {
+    pool
+      .query("UPDATE sync_runs SET heartbeat_at = now() WHERE id = $1 AND status = 'running'", [runId.toString()])
+      .catch((error: unknown) => onError(error instanceof Error ? error : new Error(String(error))));
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
 
 export async function beginRun(pool: pg.Pool, input: BeginRunInput): Promise<StartedRun> {
   const client = await pool.connect();
@@ -108,15 +124,17 @@ export interface RunEnd {
   status: 'succeeded' | 'failed' | 'cancelled';
   rateBudget: unknown;
   error?: { failure: FailureClassName; code: string; message: string };
+  /** Record the error as the stream's last error too (default); not for a run paused on a rate limit. */
+  streamError?: boolean;
 }
 
 /** Closes the run and, if this run still owns the stream, records health on the stream's state. */
 export async function finishRun(pool: pg.Pool, end: RunEnd): Promise<void> {
-  const error = end.error;
+  const error = end.streamError === false ? undefined : end.error;
   await pool.query(
     `UPDATE sync_runs SET status = $2::"SyncRunStatus", finished_at = now(), error_class = $3::"FailureClass",
        error_code = $4, error_message = $5 WHERE id = $1`,
-    [end.runId.toString(), end.status, error?.failure ?? null, error?.code ?? null, error?.message ?? null],
+    [end.runId.toString(), end.status, end.error?.failure ?? null, end.error?.code ?? null, end.error?.message ?? null],
   );
   await pool.query(
     `UPDATE sync_states SET rate_budget = COALESCE($4::jsonb, rate_budget),

@@ -92,6 +92,16 @@ describe('drivers and driver series', () => {
     ]);
   });
 
+  it('aggregates ISO weeks (from Monday) in the organization\'s time zone', async () => {
+    // 2026-03-09 is a Monday; Berlin's Monday midnight is 23:00Z on the Sunday.
+    const res = await get('/api/v1/drivers/series?driver=configuration/sso&connector=zendesk-demo&from=2026-03-08T23:00:00Z&to=2026-03-22T23:00:00Z&bucket=week');
+    expect(res.statusCode).toBe(200);
+    expect(res.json().points).toEqual([
+      { start: '2026-03-08T23:00:00.000Z', date: '2026-03-09', value: 8 },
+      { start: '2026-03-15T23:00:00.000Z', date: '2026-03-16', value: 0 },
+    ]);
+  });
+
   it('returns dense hour buckets and sums across connectors when none is named', async () => {
     const res = await get('/api/v1/drivers/series?driver=configuration/sso&from=2026-03-10T21:00:00Z&to=2026-03-11T01:00:00Z&bucket=hour');
     expect(res.statusCode).toBe(200);
@@ -117,7 +127,7 @@ describe('drivers and driver series', () => {
     });
     const tooLong = await get('/api/v1/drivers/series?driver=configuration/sso&from=2025-01-01T00:00:00Z&to=2026-03-10T00:00:00Z');
     expect(tooLong.json().error.details).toEqual([{ path: 'to', message: 'range must be at most 400 days' }]);
-    const bad = await get('/api/v1/drivers/series?driver=configuration/sso&from=yesterday&to=2026-03-10T00:00:00Z&bucket=week');
+    const bad = await get('/api/v1/drivers/series?driver=configuration/sso&from=yesterday&to=2026-03-10T00:00:00Z&bucket=month');
     expect(bad.statusCode).toBe(400);
     expect(bad.json().error.details.map((d: { path: string }) => d.path).sort()).toEqual(['bucket', 'from']);
   });

@@ -4,18 +4,19 @@ import { listConnectorStatus, listQuarantine } from '../../store/status-reposito
 import { principalOf } from '../auth.ts';
 import { connectorStatusSchema, syncRunSchema, toConnectorStatus, toSyncRunView } from '../connector-status.ts';
 import { errorResponses, notFound } from '../errors.ts';
+import { bigintCursorParam, identifierParam } from '../params.ts';
 import { type ApiContext, organizationParam, resolveConnector, scopedOrganizationIds } from '../scope.ts';
 
 /** Connector status for ops: last run, lag, rate budget, errors (DESIGN.md "Interfaces"). */
 const TICKET_STREAM = 'tickets';
 const RUNS_IN_DETAIL = 10;
 
-const keyParams = z.object({ key: z.string().min(1).max(200).describe('Connector config key, e.g. `zendesk-main`') });
+const keyParams = z.object({ key: identifierParam('Connector config key, e.g. `zendesk-main`') });
 const orgQuery = z.object({ organization: organizationParam });
 const quarantineQuery = z.object({
   organization: organizationParam,
   limit: z.coerce.number().int().min(1).max(200).default(50),
-  cursor: z.string().regex(/^\d{1,19}$/, 'cursor must be a value of nextCursor').optional().describe('nextCursor of the previous page'),
+  cursor: bigintCursorParam('nextCursor of the previous page').optional(),
 });
 
 const quarantineItemSchema = z.object({

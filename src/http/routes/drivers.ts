@@ -6,10 +6,11 @@ import {
   driverExists,
   findConnectorsByKey,
   findSeries,
-  seriesPoints,
 } from '../../store/status-repository.ts';
+import { seriesPoints } from '../../store/series-points-repository.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses, notFound } from '../errors.ts';
+import { identifierParam, instantParam } from '../params.ts';
 import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
 
 /** Contact drivers of the active taxonomy and their volume series (DESIGN.md "Interfaces"). */
@@ -17,7 +18,7 @@ const MAX_RANGE_DAYS = 400;
 const DAY_MS = 86_400_000;
 const UNMATCHED = 'unmatched';
 
-const connectorParam = z.string().min(1).max(200).optional().describe('Connector key; omitted: all connectors of the organization');
+const connectorParam = identifierParam('Connector key; omitted: all connectors of the organization').optional();
 
 const driversQuery = z.object({ organization: organizationParam, connector: connectorParam });
 
@@ -43,11 +44,14 @@ const driversResponse = z.object({
 const seriesQuery = z
   .object({
     organization: organizationParam,
-    driver: z.string().min(1).max(200).describe('Driver key (e.g. `configuration/sso`) or `unmatched`'),
+    driver: identifierParam('Driver key (e.g. `configuration/sso`) or `unmatched`'),
     connector: connectorParam,
-    from: z.iso.datetime({ offset: true }).describe('Inclusive start (ISO 8601)'),
-    to: z.iso.datetime({ offset: true }).describe('Exclusive end (ISO 8601)'),
-    bucket: z.enum(['hour', 'day']).default('day').describe("`day`: calendar days in the organization's time zone"),
+    from: instantParam('Inclusive start (ISO 8601)'),
+    to: instantParam('Exclusive end (ISO 8601)'),
+    bucket: z
+      .enum(['hour', 'day', 'week'])
+      .default('day')
+      .describe("`hour`: UTC hours; `day`: calendar days and `week`: ISO weeks (from Monday) in the organization's time zone, exact in every zone"),
   })
   .superRefine((q, issues) => {
     const span = Date.parse(q.to) - Date.parse(q.from);
@@ -59,7 +63,7 @@ const seriesResponse = z.object({
   organization: z.string(),
   driver: z.string(),
   connector: z.string().nullable(),
-  bucket: z.enum(['hour', 'day']),
+  bucket: z.enum(['hour', 'day', 'week']),
   timeZone: z.string(),
   from: z.string(),
   to: z.string(),
@@ -67,7 +71,7 @@ const seriesResponse = z.object({
   points: z.array(
     z.object({
       start: z.string().describe('Bucket start instant (UTC)'),
-      date: z.string().nullable().describe('Local calendar date of a day bucket'),
+      date: z.string().nullable().describe('Local calendar date a day or week bucket starts on'),
       value: z.number(),
     }),
   ),

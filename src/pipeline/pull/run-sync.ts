@@ -6,7 +6,7 @@ import { runStream, type NormalisedPage, type StreamTotals } from '../../connect
 import type { Logger } from '../../observability/logger.ts';
 import type { ActiveTaxonomy } from '../derive/derive-connector.ts';
 import type { ConnectorRecord } from '../../store/connector-repository.ts';
-import { beginRun, finishRun, type FailureClassName, type SyncMode } from '../../store/sync-run-repository.ts';
+import { beginRun, DEFAULT_HEARTBEAT_MS, finishRun, startHeartbeat, type FailureClassName, type SyncMode } from '../../store/sync-run-repository.ts';
 import { FencedOutError, writeTicketPage, type PageOutcome } from '../../store/ticket-page-writer.ts';
 
 /**
@@ -28,6 +28,8 @@ export interface PullDeps {
   modules: Partial<Record<ConnectorRecord['system'], ConnectorModule>>;
   /** Classify at ingest under the organization's active taxonomy (the derive stage converges the rest). */
   activeTaxonomy?: (organizationId: string) => Promise<ActiveTaxonomy | null>;
+  /** How often a running run proves it is alive (real ms; default 60 s, a tenth of the takeover threshold). */
+  heartbeatEveryMs?: number;
 }
 
 export interface SyncRequest {
@@ -37,6 +39,8 @@ export interface SyncRequest {
   sinceMs?: number;
   jobId?: string | null;
   signal?: AbortSignal;
+  /** Rate-limit waits longer than this (real ms) end the run with RATE_LIMIT_WAIT instead (queue workers). */
+  deferRateLimitWaitsOverMs?: number;
   onPage?: (progress: SyncProgress) => void | Promise<void>;
 }
 
@@ -85,6 +89,7 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
     secrets,
     clock: deps.clock,
     ...(request.signal ? { signal: request.signal } : {}),
+    ...(request.deferRateLimitWaitsOverMs === undefined ? {} : { deferRateLimitWaitsOverMs: request.deferRateLimitWaitsOverMs }),
     onSecretsRotated: (rotated) => deps.secrets.save(connector.id, { ...secrets, ...rotated }),
     ...(deps.secrets.withRefreshLock ? { withRefreshLock: <T>(fn: (read: () => Promise<Record<string, string>>) => Promise<T>) => deps.secrets.withRefreshLock!(connector.id, fn) } : {}),
     logger: deps.logger.child({ connector: connector.key }),
@@ -97,6 +102,10 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
     jobId: request.jobId ?? null, sinceAt: new Date(sinceMs), restartIfComplete: request.mode === 'backfill',
   });
   const log = deps.logger.child({ connector: connector.key, runId: run.runId.toString(), stream });
+  // Pages heartbeat too, but one request may wait minutes on a rate limit: the run must stay alive then.
+  const stopHeartbeat = startHeartbeat(deps.pool, run.runId, deps.heartbeatEveryMs ?? DEFAULT_HEARTBEAT_MS, (error) =>
+    log.warn({ err: error.message }, 'could not record the run heartbeat'),
+  );
   log.info({ mode: request.mode, resumed: run.cursor !== null, abandonedRuns: run.abandonedRuns }, 'sync run started');
   const taxonomy = (await deps.activeTaxonomy?.(connector.organizationId)) ?? null;
   const target = {
@@ -132,12 +141,17 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
     return { runId: run.runId, stream, totals, maxChangeSeq, abandonedRuns: run.abandonedRuns, storeMs };
   } catch (error) {
     const failure = describeFailure(error, connector.key, request.signal);
+    // A deferred rate-limit wait is not a failure: the run stops at a page boundary and its job comes back.
+    const deferred = failure.code === 'RATE_LIMIT_WAIT';
     await finishRun(deps.pool, {
       runId: run.runId, connectorId: connector.id, stream, fencingToken: run.fencingToken,
-      status: failure.code === 'CANCELLED' ? 'cancelled' : 'failed', rateBudget: session.budget(), error: failure,
+      status: failure.code === 'CANCELLED' || deferred ? 'cancelled' : 'failed', rateBudget: session.budget(), error: failure, streamError: !deferred,
     }).catch((e: unknown) => log.error({ err: e }, 'could not record the failed run'));
-    log.warn({ failure: failure.failure, code: failure.code, err: failure.message }, 'sync run failed');
+    if (deferred) log.info({ code: failure.code, err: failure.message }, 'sync run paused for the rate limit');
+    else log.warn({ failure: failure.failure, code: failure.code, err: failure.message }, 'sync run failed');
     throw error;
+  } finally {
+    stopHeartbeat();
   }
 }
 
