@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { connectorModules } from '../../connectors/registry.ts';
 import { configJsonSchemaText, formatConfigIssues, loadConfig, resolveAllSecrets, type FrontlineConfig } from '../config/index.ts';
 import { applyConfig, type ApplySummary } from '../store/config-repository.ts';
+import { requestRederive, type RederiveOutcome } from '../queue/rederive.ts';
 import { CliError } from './cli-error.ts';
 import { withServices } from './run-with-services.ts';
 
@@ -30,8 +31,9 @@ export function registerConfigCommand(program: Command): void {
     .option('--actor <name>', 'who applies (recorded in the audit log)', process.env['USER'] ?? 'cli')
     .action(async (files: string[], options: { dryRun?: boolean; actor: string }) => {
       const loaded = await loadChecked(files);
-      const summary = await applyLoaded(loaded.config, files, options);
+      const { summary, rederive } = await applyLoaded(loaded.config, files, options);
       process.stdout.write(formatApplySummary(summary));
+      if (rederive !== null) process.stdout.write(`${formatRederive(rederive)}\n`);
     });
   config
     .command('schema')
@@ -52,7 +54,11 @@ export async function loadChecked(files: string[]): Promise<Extract<Awaited<Retu
   return loaded;
 }
 
-export async function applyLoaded(config: FrontlineConfig, files: string[], options: { dryRun?: boolean; actor: string }): Promise<ApplySummary> {
+export async function applyLoaded(
+  config: FrontlineConfig,
+  files: string[],
+  options: { dryRun?: boolean; actor: string },
+): Promise<{ summary: ApplySummary; rederive: RederiveOutcome | null }> {
   const secrets = resolveAllSecrets(config.connectors, process.env);
   if (!secrets.ok) throw new CliError(`${formatConfigIssues(secrets.issues)}\nnothing was applied.`, 2);
   return withServices(async (services) => {
@@ -60,8 +66,15 @@ export async function applyLoaded(config: FrontlineConfig, files: string[], opti
       secrets: secrets.secrets, secretBox: services.secretBox, actor: options.actor, source: files, dryRun: options.dryRun === true,
     });
     if (!result.ok) throw new CliError(`${formatConfigIssues(result.issues)}\nnothing was applied.`, 2);
-    return result.summary;
+    const changed = result.summary.taxonomy.changed && !result.summary.dryRun;
+    const rederive = changed ? await requestRederive(services.db.pool, services.queues, result.summary.organizationId) : null;
+    return { summary: result.summary, rederive };
   });
+}
+
+function formatRederive(outcome: RederiveOutcome): string {
+  if ('requested' in outcome) return `  re-classification requested for ${outcome.requested} connector(s): the derive workers rebuild their series`;
+  return `  re-classification not requested now (${outcome.deferred}): the scheduler requests it on its next reconcile`;
 }
 
 export function formatApplySummary(s: ApplySummary): string {

@@ -45,6 +45,7 @@ export async function serve(services: Services, options: ServeOptions): Promise<
   if (has('scheduler')) {
     const scheduler = await startScheduler({
       prisma: services.db.prisma,
+      pool: services.db.pool,
       queues: services.queues(),
       logger: services.logger,
       ...(options.scheduleEveryMs ? { everyMs: options.scheduleEveryMs } : {}),

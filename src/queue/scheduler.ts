@@ -1,4 +1,6 @@
+import type pg from 'pg';
 import type { Logger } from '../observability/logger.ts';
+import { connectorsBehindDerive } from '../store/derive-repository.ts';
 import { listConnectors } from '../store/connector-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
 import { jobCatalog, jobId, type SyncPayload } from './job-catalog.ts';
@@ -48,17 +50,39 @@ export interface RunningScheduler {
   close(): Promise<void>;
 }
 
-export async function startScheduler(deps: { prisma: PrismaClient; queues: Queues; logger: Logger; everyMs?: number }): Promise<RunningScheduler> {
+/**
+ * Derive state against the active taxonomy: a derive for every connector whose series are behind
+ * (a taxonomy applied while Redis was away, a derive job lost with Redis' keys). Returns the connector ids.
+ */
+export async function reconcileDerives(pool: pg.Pool, queues: Queues): Promise<string[]> {
+  const behind = await connectorsBehindDerive(pool);
+  for (const connectorId of behind) await queues.enqueueDerive({ v: 1, connectorId });
+  return behind;
+}
+
+export interface SchedulerDeps {
+  prisma: PrismaClient;
+  pool: pg.Pool;
+  queues: Queues;
+  logger: Logger;
+  everyMs?: number;
+}
+
+export async function startScheduler(deps: SchedulerDeps): Promise<RunningScheduler> {
+  const reconcile = async (level: 'info' | 'debug'): Promise<void> => {
+    const report = await reconcileSchedules(deps.prisma, deps.queues);
+    deps.logger[level](report, 'sync schedules reconciled');
+    const derives = await reconcileDerives(deps.pool, deps.queues);
+    if (derives.length > 0) deps.logger.info({ connectors: derives }, 'derive requested for connectors whose series are behind');
+  };
   const tick = async (): Promise<void> => {
     try {
-      const report = await reconcileSchedules(deps.prisma, deps.queues);
-      deps.logger.debug(report, 'sync schedules reconciled');
+      await reconcile('debug');
     } catch (error) {
-      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not reconcile sync schedules');
+      deps.logger.error({ err: error instanceof Error ? error.message : String(error) }, 'could not reconcile sync schedules and derives');
     }
   };
-  const first = await reconcileSchedules(deps.prisma, deps.queues);
-  deps.logger.info(first, 'sync schedules reconciled');
+  await reconcile('info');
   const timer = setInterval(() => void tick(), deps.everyMs ?? 60_000);
   return {
     async close() {

@@ -220,3 +220,28 @@ async function applyDeltas(client: pg.PoolClient, target: DeriveTarget, deltas: 
   );
   return deltas.length;
 }
+
+/**
+ * Enabled connectors whose series do not (yet) reflect what is stored: derive state missing or for
+ * another taxonomy than the organization's active one, or behind the connector's newest ticket change.
+ * The scheduler enqueues a derive for each, so a new taxonomy is applied even when no ticket changes and
+ * no derive job was enqueued (README "Configuration").
+ */
+export async function connectorsBehindDerive(pool: pg.Pool): Promise<string[]> {
+  const rows = await pool.query<{ id: string }>(
+    `SELECT c.id FROM connectors c
+       JOIN driver_taxonomies t ON t.organization_id = c.organization_id AND t.active
+       LEFT JOIN derive_states d ON d.connector_id = c.id
+      CROSS JOIN LATERAL (SELECT max(x.change_seq) AS seq FROM tickets x WHERE x.connector_id = c.id) newest
+      WHERE c.enabled AND newest.seq IS NOT NULL
+        AND (d.connector_id IS NULL OR d.taxonomy_id <> t.id OR d.last_seq < newest.seq)
+      ORDER BY c.id`,
+  );
+  return rows.rows.map((r) => r.id);
+}
+
+/** Enabled connectors of one organization (after a taxonomy change, each is re-derived). */
+export async function enabledConnectorIds(pool: pg.Pool, organizationId: string): Promise<string[]> {
+  const rows = await pool.query<{ id: string }>('SELECT id FROM connectors WHERE organization_id = $1 AND enabled ORDER BY id', [organizationId]);
+  return rows.rows.map((r) => r.id);
+}
