@@ -4,6 +4,7 @@ import { registerConfigCommand } from './config-command.ts';
 import { registerConnectorsCommand } from './connectors-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
+import { registerPrivacyCommand } from './privacy-command.ts';
 import { registerServeCommand } from './serve-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 import { registerTokensCommand } from './tokens-command.ts';
@@ -21,6 +22,7 @@ export async function main(argv: string[]): Promise<void> {
   registerServeCommand(program);
   registerDemoCommand(program);
   registerSimulateCommand(program);
+  registerPrivacyCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
