@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { systemClock } from '../../src/connector-kit/clock.ts';
 import { dailyVolumes, driverVolumes } from '../../src/store/volume-summary-repository.ts';
-import { createPipelineFixture, storedView, type PipelineFixture } from '../support/pipeline-fixture.ts';
+import { createPipelineFixture, expectSeriesEqualRecount, expectStoreMatchesRecords, storedView, type PipelineFixture } from '../support/pipeline-fixture.ts';
 
 const cli = fileURLToPath(new URL('../../src/cli/frontline.js', import.meta.url));
 
@@ -73,6 +73,10 @@ describe('a worker killed mid-sync', () => {
 
     const runs = await f.db.pool.query<{ status: string; error_code: string | null }>('SELECT status, error_code FROM sync_runs WHERE connector_id = $1 ORDER BY id', [f.connector.id]);
     expect(runs.rows).toEqual([{ status: 'cancelled', error_code: 'RUN_ABANDONED' }, { status: 'succeeded', error_code: null }]);
+    // Row by row, as of the newest change the resumed run stored (the export was complete up to there).
+    const highWater = await query<{ at: Date }>("SELECT source_high_water AS at FROM sync_states WHERE connector_id = $1 AND stream = 'tickets'");
+    await expectStoreMatchesRecords(f, highWater?.at.getTime() ?? 0);
+    await expectSeriesEqualRecount(f);
     const stored = await storedView(f);
     expect(stored.total).toBe(truth.total - truth.malformedIds.length);
     expect(stored.live).toBe(truth.live);

@@ -3,7 +3,7 @@ import { manualClock } from '../../src/connector-kit/clock.ts';
 import { deriveConnector } from '../../src/pipeline/derive/derive-connector.ts';
 import { runSync } from '../../src/pipeline/pull/run-sync.ts';
 import { dailyVolumes, driverVolumes } from '../../src/store/volume-summary-repository.ts';
-import { createPipelineFixture, storedView, writeFingerprint, type PipelineFixture } from '../support/pipeline-fixture.ts';
+import { createPipelineFixture, expectSeriesEqualRecount, expectStoreMatchesRecords, storedView, writeFingerprint, type PipelineFixture } from '../support/pipeline-fixture.ts';
 
 const DAY = 86_400_000;
 
@@ -28,7 +28,8 @@ describe('Zendesk sync into the governance store', () => {
   beforeAll(async () => {
     f = await createPipelineFixture({
       clock,
-      simulator: { seed: 7, tickets: 12_000, historyDays: 21, scenario: 'release-spike', malformed: 4, deletedShare: 0.02, live: false },
+      // Real exports' hostile parts too: poison records, AI-agent tickets, deleted tickets scrubbed after 5 days.
+      simulator: { seed: 7, tickets: 12_000, historyDays: 21, scenario: 'release-spike', malformed: 4, poison: 4, deletedShare: 0.02, scrubAfterDays: 5, aiAgentShare: 0.05, live: false },
     });
   });
   afterAll(async () => {
@@ -38,7 +39,12 @@ describe('Zendesk sync into the governance store', () => {
   it('stores exactly the simulator’s tickets: per day and per driver equal its truth, deleted ones as tombstones', async () => {
     const result = await sync();
     const truth = f.simulator.truth();
-    expect(result.totals.quarantined).toBe(4);
+    // 4 malformed records and the poison record PostgreSQL refuses (year 0); the other poison ones are stored.
+    expect(result.totals.quarantined).toBe(5);
+    await expectStoreMatchesRecords(f, clock.now() - 60_000);
+    await expectSeriesEqualRecount(f);
+    const scrubbed = await f.db.pool.query<{ n: number }>("SELECT count(*)::int AS n FROM tickets WHERE erased_at IS NOT NULL AND status = 'deleted' AND subject IS NULL AND raw IS NULL");
+    expect(scrubbed.rows[0]?.n).toBeGreaterThan(0);
     // Classified and counted in the page transactions: the derive stage found nothing left to do.
     expect(derived).toMatchObject({ processed: 0, pointsWritten: 0 });
     const stored = await storedView(f);
@@ -69,6 +75,8 @@ describe('Zendesk sync into the governance store', () => {
     const result = await sync();
     expect(result.totals.updated).toBeGreaterThanOrEqual(victims.length);
     const truth = f.simulator.truth();
+    await expectStoreMatchesRecords(f, clock.now() - 60_000);
+    await expectSeriesEqualRecount(f);
     const stored = await storedView(f);
     expect(stored.deletedIds).toEqual(truth.deletedIds);
     expect(stored.live).toBe(truth.live);

@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { expect } from 'vitest';
 import { connectorModules } from '../../connectors/registry.ts';
+import { fieldLabelsFrom } from '../../connectors/zendesk/field-labels.ts';
+import { normaliseZendeskTicket } from '../../connectors/zendesk/normalise.ts';
+import { ticketFieldSchema } from '../../connectors/zendesk/raw-schemas.ts';
 import { createZendeskSimulator, type ZendeskSimulator, type ZendeskSimulatorOptions } from '../../connectors/zendesk/simulator/index.ts';
 import type { Clock } from '../../src/connector-kit/clock.ts';
 import { parseEnv } from '../../src/config/env.ts';
@@ -10,6 +14,8 @@ import { createLogger } from '../../src/observability/logger.ts';
 import { applyConfig } from '../../src/store/config-repository.ts';
 import { findConnectorsByKey, type ConnectorRecord } from '../../src/store/connector-repository.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
+import { ticketFromRow } from '../../src/store/derive-repository.ts';
+import { ticketContentHash } from '../../src/domain/ticket/content-hash.ts';
 import { createTestDatabase, testRedisPrefix, type TestDatabase } from './test-database.ts';
 import { testRedisUrl } from './test-env.ts';
 
@@ -111,4 +117,66 @@ export async function writeFingerprint(fixture: PipelineFixture): Promise<Record
        (SELECT count(*) FROM quarantined_records)::text AS quarantined`,
   );
   return row.rows[0] ?? {};
+}
+
+/**
+ * Every stored ticket against the simulator's own records as of `asOfMs` (its truth, record by record):
+ * native id, change time, content hash and status of each row — a lost update, a doubled ticket or a
+ * stale version fails here even when every total matches. Records a sync cannot store (malformed, or
+ * refused by PostgreSQL) must be the quarantined ones.
+ */
+export async function expectStoreMatchesRecords(fixture: PipelineFixture, asOfMs: number): Promise<void> {
+  const baseUrl = fixture.simulatorUrl.replace(/\/+$/, '');
+  const labels = fieldLabelsFrom(fixture.simulator.ticketFields(baseUrl).map((field) => ticketFieldSchema.parse(field)));
+  const expected: { native_id: string; changed: string | null; hash: string; status: string }[] = [];
+  const unstorable: string[] = [];
+  for (const raw of fixture.simulator.records(asOfMs, baseUrl)) {
+    const result = normaliseZendeskTicket(raw, labels, baseUrl);
+    // PostgreSQL has no year 0: such a record is refused by the database and quarantined.
+    if (!result.ok || result.ticket.createdAt.startsWith('0000-')) {
+      unstorable.push(String(raw['id']));
+      continue;
+    }
+    expected.push({ native_id: result.ticket.nativeId, changed: result.changedAt, hash: ticketContentHash(result.ticket), status: result.ticket.status });
+  }
+  const rows = await fixture.db.pool.query<{ native_id: string; changed: Date | null; hash: string; status: string }>(
+    'SELECT native_id, source_changed_at AS changed, content_hash AS hash, status::text AS status FROM tickets WHERE connector_id = $1 ORDER BY native_id::bigint',
+    [fixture.connector.id],
+  );
+  expect(rows.rows.map((r) => ({ ...r, changed: r.changed?.toISOString() ?? null }))).toEqual(expected);
+  const quarantined = await fixture.db.pool.query<{ native_id: string }>(
+    'SELECT native_id FROM (SELECT DISTINCT native_id FROM quarantined_records WHERE connector_id = $1) q ORDER BY native_id::bigint',
+    [fixture.connector.id],
+  );
+  expect(quarantined.rows.map((r) => r.native_id)).toEqual(unstorable);
+}
+
+/**
+ * Every hourly series point against a recount from scratch: the stored tickets, classified again by
+ * the active taxonomy, counted per driver and UTC hour of creation (deleted tickets not at all).
+ */
+export async function expectSeriesEqualRecount(fixture: PipelineFixture): Promise<void> {
+  const taxonomy = await fixture.services.derive.activeTaxonomy(fixture.connector.organizationId);
+  if (!taxonomy) throw new Error('no active taxonomy');
+  const tickets = await fixture.db.pool.query<Record<string, unknown>>(
+    `SELECT native_id, key, url, subject, status::text AS status, priority::text AS priority, channel, type, customer_account, requester_ref,
+       group_ref, product, component, service, category, subcategory, tags, form_id, custom_fields, csat, sla_breached, reopen_count,
+       source_created_at, source_updated_at, resolved_at, closed_at, support_type
+     FROM tickets WHERE connector_id = $1 AND deleted_at IS NULL`,
+    [fixture.connector.id],
+  );
+  const recount: Record<string, number> = {};
+  for (const row of tickets.rows) {
+    const ticket = ticketFromRow(row);
+    const hour = new Date(Math.floor(Date.parse(ticket.createdAt) / 3_600_000) * 3_600_000).toISOString();
+    const key = `${taxonomy.classify(ticket)?.driverKey ?? 'unmatched'}@${hour}`;
+    recount[key] = (recount[key] ?? 0) + 1;
+  }
+  const points = await fixture.db.pool.query<{ driver: string | null; hour: Date; value: number }>(
+    `SELECT s.driver_key AS driver, p.bucket_start AS hour, p.value FROM series_points p JOIN series s ON s.id = p.series_id
+      WHERE s.connector_id = $1 AND s.kind IN ('driver_volume', 'unmatched_volume') AND p.value <> 0`,
+    [fixture.connector.id],
+  );
+  const stored = Object.fromEntries(points.rows.map((p) => [`${p.driver ?? 'unmatched'}@${p.hour.toISOString()}`, p.value]));
+  expect(stored).toEqual(recount);
 }

@@ -8,6 +8,8 @@ import { type ZendeskSimulatorOptions, zendeskSimulatorOptionsSchema } from './o
 import { createMinuteWindow } from './rate-limiter.ts';
 import { installRequestGuard, type SimulatorStats } from './request-guard.ts';
 import { registerSupportRoutes } from './support-routes.ts';
+import { renderTicket } from './ticket-render.ts';
+import { ticketFields } from './ticket-fields.ts';
 import { computeTruth, type SimulatorTruth, type TrueDriver, trueDriverOfTicket } from './truth.ts';
 import type { SimulatedWorld } from './world.ts';
 
@@ -28,6 +30,14 @@ export interface ZendeskSimulator {
    * it stored (nothing changed in between).
    */
   truth(asOfMs?: number): SimulatorTruth;
+  /**
+   * Every ticket as the export serves it as of `asOfMs` (same default and cap as `truth`): its latest
+   * version, all support types, rendered for `baseUrl`. What a complete sync must have stored, record by
+   * record, for tests that compare every row rather than totals.
+   */
+  records(asOfMs?: number, baseUrl?: string): Record<string, unknown>[];
+  /** The ticket fields the simulator serves (to normalise `records()` as the connector does). */
+  ticketFields(baseUrl?: string): Record<string, unknown>[];
   stats(): SimulatorStats;
   /** Changes these tickets now (new updated_at): they reappear later in the export stream. */
   touch(ids: number[]): void;
@@ -77,6 +87,16 @@ export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): Z
     const cutoffMs = nowMs - 60_000;
     return computeTruth(world, asOfMs === undefined ? cutoffMs : Math.min(asOfMs, cutoffMs));
   };
+  const records = (asOfMs?: number, baseUrl = 'http://127.0.0.1'): Record<string, unknown>[] => {
+    const nowMs = clock.now();
+    world.materialise(Math.floor(nowMs / 1000));
+    const cutoffSec = Math.floor((asOfMs === undefined ? nowMs - 60_000 : Math.min(asOfMs, nowMs - 60_000)) / 1000);
+    const out: Record<string, unknown>[] = [];
+    for (let id = 1; id <= world.store.count && world.exists(id, cutoffSec); id++) {
+      out.push(renderTicket(world.seed, world.versionAt(id, world.latestChange(id, cutoffSec)), baseUrl, { description: resolved.description }));
+    }
+    return out;
+  };
   const snapshot = (): SimulatorStats => ({ ...stats, byStatus: { ...stats.byStatus } });
   // `?asOf=<epoch ms>`: the truth as of that instant (not later than the export's cutoff).
   app.get<{ Querystring: { asOf?: string } }>('/__simulator/truth', async (request, reply) => {
@@ -102,6 +122,8 @@ export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): Z
     },
     close: async () => app.close(),
     truth,
+    records,
+    ticketFields: (baseUrl = 'http://127.0.0.1') => ticketFields(baseUrl),
     stats: snapshot,
     touch: (ids) => world.touch(ids, nowSec()),
     remove: (ids) => world.remove(ids, nowSec()),
