@@ -5,7 +5,7 @@ import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
 import { type ZendeskSettings, secretNamesFor, zendeskAuth, zendeskSettingsSchema } from './settings.ts';
 
 /**
- * Zendesk Support as data (STYLE.md principle 1). The code in session.ts only adds what the
+ * Zendesk Support as data (README "Adding a connector"). The code in session.ts only adds what the
  * declaration cannot say: node-zendesk's transport and the ticket_fields look-up.
  */
 export const API_PREFIX = '/api/v2';

@@ -7,7 +7,7 @@ import { requestRederive, type RederiveOutcome } from '../queue/rederive.ts';
 import { CliError } from './cli-error.ts';
 import { withServices } from './run-with-services.ts';
 
-/** `frontline config validate|apply|schema` — config as code (DESIGN.md "Config as code"). */
+/** `frontline config validate|apply|schema` — config as code (README "Configuration"). */
 export function registerConfigCommand(program: Command): void {
   const config = program.command('config').description('validate and apply configuration files (YAML)');
   config

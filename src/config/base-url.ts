@@ -7,7 +7,7 @@ export interface BaseUrlProblem {
 const simulatorFix = 'use https:// or set allowInsecureBaseUrl: true for a local simulator';
 
 /**
- * DESIGN.md "Security": https by default; loopback and private ranges only when explicitly allowed
+ * README "Configuration": https by default; loopback and private ranges only when explicitly allowed
  * (simulators). Plain http is refused for public hosts even then: a token would cross the internet
  * in clear text. Hostnames that *resolve* to private addresses are not detected here (no DNS).
  */

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * Process environment, parsed once at boot and frozen (STYLE.md principle 3). Secrets read here are
+ * Process environment, parsed once at boot and frozen (README "Configuration", environment table). Secrets read here are
  * never logged: see `redactPaths` in src/main/logger.ts.
  */
 const envSchema = z.object({

@@ -1,5 +1,5 @@
 /**
- * The clock shared by simulators and connectors (DESIGN.md "Tests"): Zendesk's start_time must be
+ * The clock shared by simulators and connectors (README "Tests and benchmarks"): Zendesk's start_time must be
  * 60 s old and Retry-After is whole seconds, so tests scale time instead of sleeping. Two processes
  * built with the same `epochMs`, `realStartMs` and `scale` agree on "now".
  */

@@ -4,8 +4,8 @@ import type { Clock } from './clock.ts';
 import type { RandomSource } from './random.ts';
 
 /**
- * The contract between a connector and the stream runner (CONVENTIONS.md "Interfaces between
- * parts"). Fields marked "added" are optional extensions of that contract.
+ * The contract between a connector and the stream runner (README "Adding a connector"). Fields
+ * marked "added" are optional extensions of that contract.
  */
 export interface ConnectorContext {
   key: string;                       // connector config key, e.g. 'zendesk-main' (appears in errors)

@@ -3,7 +3,7 @@ import type { NormaliseResult } from './connector-module.ts';
 import type { FailureClass } from './failure.ts';
 
 /**
- * What a connector is written against (STYLE.md principle 1, after Airbyte's declarative manifests
+ * What a connector is written against (README "Adding a connector", after Airbyte's declarative manifests
  * and Nango's createSync): base paths, auth, paging, cursor and ordered error rules are data; code is
  * the named escape hatch (a pure `normalise()`, a custom request where the provider needs one).
  */

@@ -1,5 +1,5 @@
 /**
- * Every failure carries a class (STYLE.md principle 4): `config` stops and tells a human what to fix,
+ * Every failure carries a class (README "Guarantees": failures have a class): `config` stops and tells a human what to fix,
  * `transient` is retried, `system` is our bug and alerts. Retry is a field of the error, never a
  * regex on its message.
  */

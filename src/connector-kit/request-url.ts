@@ -3,7 +3,7 @@ import { ConnectorError } from './failure.ts';
 export type QueryParams = Readonly<Record<string, string | number | boolean | null | undefined>>;
 
 /**
- * Connector base URLs are validated once (DESIGN.md "Security"): https only, unless the connector is
+ * Connector base URLs are validated once (README "Configuration"): https only, unless the connector is
  * explicitly allowed to talk plain http (simulators on loopback). No credentials, query or fragment.
  */
 export function validateBaseUrl(raw: string, options: { connectorKey: string; allowInsecure: boolean }): URL {

@@ -4,7 +4,7 @@ import type { RandomSource } from './random.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 
 /**
- * The pure retry decision (STYLE.md principle 5, after Nango's proxy `retry.ts` and BullMQ's
+ * The pure retry decision (README "Guarantees": failures have a class; after Nango's proxy `retry.ts` and BullMQ's
  * rate-limit guide): ordered response rules first, then defaults by status. Transient failures spend
  * attempts; rate limits spend a wait budget instead, so a throttled sync slows down but never fails
  * for having been patient.

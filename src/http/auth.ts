@@ -3,7 +3,7 @@ import type { ApiTokenPrincipal } from '../store/api-token-repository.ts';
 import { unauthorized } from './errors.ts';
 
 /**
- * Bearer machine tokens for everything under /api/v1 (DESIGN.md "API auth from the first route").
+ * Bearer machine tokens for everything under /api/v1 (README "Operating it": API tokens).
  * Installed as a hook of the /api/v1 scope, so public routes (/healthz, /readyz, /metrics, /docs)
  * never see it. A token only ever sees its own organizations.
  */

@@ -2,7 +2,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { type ErrorCode, type ErrorDetail, errorBody, isHttpError } from './errors.ts';
 
 /**
- * The one error handler and the not-found handler (STYLE.md principle 12). Coded errors go out as
+ * The one error handler and the not-found handler (after fastify's lib/errors.js and docs/Reference/Errors.md). Coded errors go out as
  * they are; schema validation becomes FL_VALIDATION with one detail per zod issue; fastify's own
  * client errors (bad JSON, wrong media type) keep their status as FL_BAD_REQUEST; a PostgreSQL data
  * exception a request value causes (e.g. NUL in a string) is a 400 FL_BAD_REQUEST, logged as a warning;

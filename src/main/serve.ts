@@ -5,7 +5,7 @@ import { startWorkers } from '../queue/workers.ts';
 import type { Services } from './services.ts';
 
 /**
- * Process roles (DESIGN.md "Production"): `api`, `worker`, `scheduler`, or `all` in one process.
+ * Process roles (README "Operating it"): `api`, `worker`, `scheduler`, or `all` in one process.
  * Any number of workers on any number of machines share one Redis and one PostgreSQL.
  */
 export const roles = ['api', 'worker', 'scheduler', 'all'] as const;

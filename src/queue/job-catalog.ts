@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 /**
- * The queue's contract (STYLE.md principle 8): job name → zod payload, attempts, backoff. Payloads
+ * The queue's contract (README "Architecture"): job name → zod payload, attempts, backoff. Payloads
  * carry ids, never secrets or ticket bodies, and carry a version: changes are additive only, so
  * workers of two releases can overlap during a rolling deploy.
  */

@@ -3,7 +3,7 @@ import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import type { Role } from '../generated/prisma/enums.ts';
 
 /**
- * Machine API tokens (DESIGN.md "API auth from the first route"): `fl_<43 base64url chars>`, shown
+ * Machine API tokens (README "Operating it": API tokens): `fl_<43 base64url chars>`, shown
  * once at creation; only the SHA-256 hash is stored, scoped to organizations.
  */
 export type ApiTokenRole = Role;

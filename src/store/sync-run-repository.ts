@@ -1,7 +1,7 @@
 import type pg from 'pg';
 
 /**
- * The sync-run ledger (DESIGN.md "Sync-run ledger") and stream ownership. Taking a stream bumps its
+ * The sync-run ledger (README "Guarantees": one run per stream) and stream ownership. Taking a stream bumps its
  * fencing token, so a run that lost the stream (its worker stalled and the job was handed to another
  * worker) has its next page refused instead of interleaving with the new run.
  */

@@ -43,7 +43,7 @@ export const salt = {
 const hourSec = 3600;
 const daySec = 86400;
 
-/** Signal mix (CONVENTIONS.md): 70 % dropdown, 18 % tag only, 8 % subject only, 4 % none. */
+/** Signal mix (what the demo rules see): 70 % dropdown, 18 % tag only, 8 % subject only, 4 % none. */
 export function drawSignal(u: number): number {
   if (u < 0.7) return 0;
   if (u < 0.88) return 1;

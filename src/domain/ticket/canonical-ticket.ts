@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-/** Canonical ticket statuses across Zendesk, ServiceNow and Jira (DESIGN.md "Canonical ticket"). */
+/** Canonical ticket statuses across Zendesk, ServiceNow and Jira (README "Adding a connector"). */
 export const ticketStatuses = ['new', 'open', 'pending', 'on_hold', 'resolved', 'closed', 'deleted'] as const;
 export type TicketStatus = (typeof ticketStatuses)[number];
 

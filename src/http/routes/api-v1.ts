@@ -6,7 +6,7 @@ import { driverRoutes } from './drivers.ts';
 
 /**
  * The authenticated /api/v1 scope: the auth hook is installed here, so it runs for every route
- * registered below and for none outside (STYLE.md principle 12: encapsulated route modules).
+ * registered below and for none outside (fastify docs/Reference/Encapsulation.md).
  */
 export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyToken }> = async (app, { ctx, verify }) => {
   installAuth(app, verify);

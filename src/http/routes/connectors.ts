@@ -7,7 +7,7 @@ import { errorResponses, notFound } from '../errors.ts';
 import { bigintCursorParam, identifierParam } from '../params.ts';
 import { type ApiContext, organizationParam, resolveConnector, scopedOrganizationIds } from '../scope.ts';
 
-/** Connector status for ops: last run, lag, rate budget, errors (DESIGN.md "Interfaces"). */
+/** Connector status for ops: last run, lag, rate budget, errors (README "Operating it", HTTP API). */
 const TICKET_STREAM = 'tickets';
 const RUNS_IN_DETAIL = 10;
 

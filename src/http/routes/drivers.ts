@@ -13,7 +13,7 @@ import { errorResponses, notFound } from '../errors.ts';
 import { identifierParam, instantParam } from '../params.ts';
 import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
 
-/** Contact drivers of the active taxonomy and their volume series (DESIGN.md "Interfaces"). */
+/** Contact drivers of the active taxonomy and their volume series (README "Operating it", HTTP API). */
 const MAX_RANGE_DAYS = 400;
 const DAY_MS = 86_400_000;
 const UNMATCHED = 'unmatched';
