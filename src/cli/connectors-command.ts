@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { storedSecretSources } from '../config/apply-plan.ts';
 import { deriveHealth } from '../http/connector-health.ts';
 import type { Services } from '../main/services.ts';
 import { deriveConnector } from '../pipeline/derive/derive-connector.ts';
@@ -8,7 +9,7 @@ import { listConnectorStatus } from '../store/status-repository.ts';
 import { StreamBusyError } from '../store/sync-run-repository.ts';
 import { CliError } from './cli-error.ts';
 import { withServices } from './run-with-services.ts';
-import { createSyncProgress } from './sync-progress.ts';
+import { createSyncProgress } from '../main/sync-progress.ts';
 
 /** `frontline connectors list|test|sync` — thin over the same services the workers use. */
 export function registerConnectorsCommand(program: Command): void {
@@ -32,6 +33,7 @@ export function registerConnectorsCommand(program: Command): void {
         const session = module.open({
           key: connector.key, baseUrl: connector.baseUrl, allowInsecureBaseUrl: connector.allowInsecureBaseUrl,
           settings: module.settingsSchema.parse(connector.settings), secrets, clock: services.clock,
+          secretSources: storedSecretSources(connector.settings),
           onSecretsRotated: (rotated) => services.pull.secrets.save(connector.id, { ...secrets, ...rotated }),
         });
         const result = await session.check();

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { runDemo } from '../main/demo/run-demo.ts';
 import { ensureServices } from '../main/ensure-services.ts';
+import { CliError } from './cli-error.ts';
 import { numberOption } from './number-option.ts';
 
 /** `frontline demo` — the main job a newcomer runs (README's first command). */
@@ -15,8 +16,11 @@ export function registerDemoCommand(program: Command): void {
     .option('--port <port>', 'API port', '3000')
     .option('--simulator-port <port>', 'simulator port', '4010')
     .option('--seed <n>', 'simulator seed', '42')
+    .option('--verbose', "show the service's log at info level (default: warnings and errors only; LOG_LEVEL sets any level)")
     .action(async (raw: Record<string, string | boolean | undefined>) => {
-      await ensureServices();
+      if (!(await ensureServices())) {
+        throw new CliError('The demo needs PostgreSQL and Redis: run what is printed above, then `npm run demo` again.', 3);
+      }
       await runDemo({
         once: raw['once'] === true,
         tickets: numberOption('tickets', raw['tickets'], 0),
@@ -25,6 +29,7 @@ export function registerDemoCommand(program: Command): void {
         port: numberOption('port', raw['port'], 0),
         simulatorPort: numberOption('simulator-port', raw['simulatorPort'], 0),
         seed: numberOption('seed', raw['seed'], 0),
+        verbose: raw['verbose'] === true,
       });
     });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { configContentHash, connectorChanges, connectorRowData } from './apply-plan.ts';
+import { configContentHash, connectorChanges, connectorRowData, storedSecretSources } from './apply-plan.ts';
 import type { ConnectorConfig } from './config-schema.ts';
 import type { FrontlineConfig } from './load-config.ts';
 
@@ -13,14 +13,18 @@ const config: FrontlineConfig = {
 };
 
 describe('connector row planning', () => {
-  it('stores the connector settings flat, as plain JSON, with the back-fill start', () => {
-    expect(connectorRowData(connector).settings).toEqual({ auth: { type: 'api_token', email: 'a@acme.example' }, backfillSince: '2026-01-01T00:00:00.000Z' });
-    expect(connectorRowData({ ...connector, backfillSince: null }).settings).toEqual({ auth: { type: 'api_token', email: 'a@acme.example' } });
+  it('stores the connector settings flat, as plain JSON, with the back-fill start and where each secret comes from', () => {
+    expect(connectorRowData(connector).settings).toEqual({
+      auth: { type: 'api_token', email: 'a@acme.example' }, backfillSince: '2026-01-01T00:00:00.000Z', secretSources: { token: 'T' },
+    });
+    expect(connectorRowData({ ...connector, backfillSince: null, secrets: {} }).settings).toEqual({ auth: { type: 'api_token', email: 'a@acme.example' } });
+    expect(storedSecretSources(connectorRowData(connector).settings)).toEqual({ token: 'T' });
+    expect(storedSecretSources({ secretSources: 'x' })).toEqual({});
   });
 
   it('compares JSON canonically (jsonb reorders keys) and names changed columns', () => {
     const desired = connectorRowData(connector);
-    const stored = { ...desired, settings: { backfillSince: '2026-01-01T00:00:00.000Z', auth: { email: 'a@acme.example', type: 'api_token' } } };
+    const stored = { ...desired, settings: { secretSources: { token: 'T' }, backfillSince: '2026-01-01T00:00:00.000Z', auth: { email: 'a@acme.example', type: 'api_token' } } };
     expect(connectorChanges(stored, desired)).toEqual([]);
     expect(connectorChanges({ ...stored, name: 'Old', syncEverySeconds: 60 }, desired)).toEqual(['name', 'syncEverySeconds']);
   });

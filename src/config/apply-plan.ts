@@ -1,11 +1,13 @@
 import { canonicalJson, hashDefinition, sha256Hex } from '../domain/driver/index.ts';
-import type { ConnectorConfig, SourceSystem } from './config-schema.ts';
+import type { SourceSystem } from '../domain/sync/source-system.ts';
+import type { ConnectorConfig } from './config-schema.ts';
 import type { FrontlineConfig } from './load-config.ts';
 
 /**
  * `connectors.settings` (JSON) holds the connector's own settings object, flat, so its schema parses
  * the column as is (connector schemas strip unknown keys), plus `backfillSince` (ISO instant) when
- * set — the pull stage reads it from there.
+ * set and `secretSources` (secret name → the environment variable config reads it from) — the pull
+ * stage reads both from there: a rejected credential's message names the variable to check.
  */
 export type StoredConnectorSettings = Record<string, unknown>;
 
@@ -30,7 +32,7 @@ export function connectorRowData(c: ConnectorConfig): ConnectorRowData {
     baseUrl: c.baseUrl,
     allowInsecureBaseUrl: c.allowInsecureBaseUrl,
     syncEverySeconds: c.syncEverySeconds,
-    settings: storedSettings(c.settings, c.backfillSince),
+    settings: storedSettings(c.settings, c.backfillSince, c.secrets),
   };
 }
 
@@ -52,9 +54,22 @@ export function configContentHash(config: FrontlineConfig): string {
   }));
 }
 
-function storedSettings(settings: unknown, backfillSince: string | null): StoredConnectorSettings {
+function storedSettings(settings: unknown, backfillSince: string | null, secrets: ConnectorConfig['secrets']): StoredConnectorSettings {
   // A JSON round trip: what PostgreSQL hands back (no undefined members, no class instances).
   const json: unknown = JSON.parse(JSON.stringify(settings ?? {}));
   const base: StoredConnectorSettings = json !== null && typeof json === 'object' && !Array.isArray(json) ? { ...json } : {};
-  return backfillSince === null ? base : { ...base, backfillSince };
+  const sources = Object.fromEntries(Object.entries(secrets).map(([name, ref]) => [name, ref.env]));
+  return {
+    ...base,
+    ...(backfillSince === null ? {} : { backfillSince }),
+    ...(Object.keys(sources).length === 0 ? {} : { secretSources: sources }),
+  };
+}
+
+/** Where each secret of a stored connector comes from (`{ token: 'ZENDESK_API_TOKEN' }`), for messages. */
+export function storedSecretSources(settings: unknown): Record<string, string> {
+  if (typeof settings !== 'object' || settings === null || !('secretSources' in settings)) return {};
+  const sources = settings.secretSources;
+  if (typeof sources !== 'object' || sources === null) return {};
+  return Object.fromEntries(Object.entries(sources).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
 }

@@ -3,8 +3,7 @@ import { driverSchema, ruleSchema } from '../domain/driver/index.ts';
 import { checkBaseUrl } from './base-url.ts';
 import { parseDurationSeconds, syncEveryBounds } from './duration.ts';
 
-export const sourceSystems = ['zendesk', 'servicenow', 'jira'] as const;
-export type SourceSystem = (typeof sourceSystems)[number];
+import { sourceSystems, type SourceSystem } from '../domain/sync/source-system.ts';
 
 /** Connector and organization keys appear in series keys and job ids: no `:` (BullMQ), no braces. */
 export const slugPattern = /^[a-z0-9][a-z0-9-]*$/;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SourceSystem } from './config-schema.ts';
+import type { SourceSystem } from '../domain/sync/source-system.ts';
 
 /**
  * What config needs from a connector module, without importing connectors: its settings schema and

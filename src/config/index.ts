@@ -1,4 +1,4 @@
-export { configContentHash, type ConnectorRowData, connectorChanges, connectorRowData, type StoredConnectorSettings } from './apply-plan.ts';
+export { configContentHash, type ConnectorRowData, connectorChanges, connectorRowData, type StoredConnectorSettings, storedSecretSources } from './apply-plan.ts';
 export { isPrivateHost } from './base-url.ts';
 export { type ConfigIssue, formatConfigIssue, formatConfigIssues } from './config-issue.ts';
 export {
@@ -7,8 +7,6 @@ export {
   configFileSchema,
   type OrganizationConfig,
   type SecretRef,
-  type SourceSystem,
-  sourceSystems,
 } from './config-schema.ts';
 export type { ConnectorSpec, ConnectorSpecs } from './connector-specs.ts';
 export { parseDurationSeconds } from './duration.ts';

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { SourceSystem } from '../domain/sync/source-system.ts';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
 import type { Clock } from './clock.ts';
 import type { RandomSource } from './random.ts';
@@ -66,7 +67,7 @@ export interface ConnectorSession {
 }
 
 export interface ConnectorModule {
-  system: 'zendesk' | 'servicenow' | 'jira';
+  system: SourceSystem;
   settingsSchema: z.ZodType;          // non-secret settings, e.g. { auth: { type: 'api_token', email } | { type: 'oauth', clientId } }
   secretNames(settings: unknown): string[];  // which secrets the settings require, e.g. ['token']
   normaliserVersion: number;

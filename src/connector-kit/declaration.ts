@@ -1,13 +1,13 @@
 import type { z } from 'zod';
 import type { NormaliseResult } from './connector-module.ts';
-import type { FailureClass } from './failure.ts';
+import type { FailureClass } from '../domain/sync/failure-class.ts';
+import type { SourceSystem } from '../domain/sync/source-system.ts';
 
 /**
  * What a connector is written against (README "Adding a connector", after Airbyte's declarative manifests
  * and Nango's createSync): base paths, auth, paging, cursor and ordered error rules are data; code is
  * the named escape hatch (a pure `normalise()`, a custom request where the provider needs one).
  */
-export type { FailureClass };
 
 export interface ResponseRuleMatch {
   /** Any of these HTTP statuses (absent: any status). */
@@ -91,7 +91,7 @@ export interface StreamDefinition<Raw, Lookups = undefined> {
 }
 
 export interface ConnectorDefinition<Config extends z.ZodType, Raw, Lookups = undefined> {
-  system: 'zendesk' | 'servicenow' | 'jira';
+  system: SourceSystem;
   /** Non-secret settings. */
   config: Config;
   /** Names of the secrets these settings need. */

@@ -1,10 +1,6 @@
-/**
- * Every failure carries a class (README "Guarantees": failures have a class): `config` stops and tells a human what to fix,
- * `transient` is retried, `system` is our bug and alerts. Retry is a field of the error, never a
- * regex on its message.
- */
-export type FailureClass = 'config' | 'transient' | 'system';
+import type { FailureClass } from '../domain/sync/failure-class.ts';
 
+/** A connector's failure, with its class (src/domain/sync/failure-class.ts) and a stable code. */
 export interface ConnectorErrorOptions {
   failure: FailureClass;
   code: string;

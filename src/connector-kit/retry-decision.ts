@@ -1,5 +1,5 @@
 import type { ResponseRule } from './declaration.ts';
-import type { FailureClass } from './failure.ts';
+import type { FailureClass } from '../domain/sync/failure-class.ts';
 import type { RandomSource } from './random.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 

@@ -1,6 +1,6 @@
-import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
 import { ticketContentHash } from '../domain/ticket/content-hash.ts';
-import type { DriverMatch, NormalisedPage, NormalisedTicket } from '../domain/ticket/ticket-page.ts';
+import type { Classifier } from '../domain/driver/compile-taxonomy.ts';
+import type { NormalisedPage, NormalisedTicket } from '../domain/ticket/ticket-page.ts';
 import type { ConnectorSession, HttpStats, SourcePage } from './connector-module.ts';
 
 /**
@@ -9,7 +9,6 @@ import type { ConnectorSession, HttpStats, SourcePage } from './connector-module
  * stores both in one transaction — and fetch the next page while the sink writes this one.
  */
 /** The driver a ticket matched under the active taxonomy (null: unmatched). */
-export type TicketClassifier = (ticket: CanonicalTicket) => DriverMatch | null;
 
 export type { NormalisedPage, NormalisedTicket };
 
@@ -34,7 +33,7 @@ export interface RunStreamOptions<O extends PageSinkOutcome> {
   /** Keep the raw payload with each ticket (re-normalisation later); on by default. */
   keepRaw?: boolean;
   /** Classify each ticket while the previous page is being written (pure, ~µs per ticket). */
-  classify?: TicketClassifier;
+  classify?: Classifier;
   signal?: AbortSignal;
 }
 
@@ -61,7 +60,7 @@ export async function runStream<O extends PageSinkOutcome>(options: RunStreamOpt
 
 interface NormaliseOptions {
   keepRaw: boolean;
-  classify: TicketClassifier | undefined;
+  classify: Classifier | undefined;
 }
 
 async function* normaliseStream(session: ConnectorSession, from: RunStreamOptions<PageSinkOutcome>['from'], options: NormaliseOptions): AsyncGenerator<{ page: SourcePage; normalised: NormalisedPage }> {

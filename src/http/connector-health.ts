@@ -1,3 +1,5 @@
+import type { FailureClass } from '../domain/sync/failure-class.ts';
+
 /**
  * Connector health for ops, derived (never stored) from the run ledger and the sync state. Pure.
  *
@@ -15,7 +17,7 @@ export const connectorHealthValues = ['ok', 'degraded', 'failing', 'never_synced
 export interface HealthRun {
   status: 'running' | 'succeeded' | 'failed' | 'cancelled';
   finishedAt: Date | null;
-  errorClass: 'config' | 'transient' | 'system' | null;
+  errorClass: FailureClass | null;
   errorCode: string | null;
 }
 

@@ -1,3 +1,4 @@
+import { failureClasses } from '../domain/sync/failure-class.ts';
 import { z } from 'zod';
 import type { ConnectorStatusRow, SyncRunRow } from '../store/status-repository.ts';
 import { connectorHealthValues, deriveHealth } from './connector-health.ts';
@@ -23,7 +24,7 @@ export const syncRunSchema = z
     unchanged: z.number().int(),
     quarantined: z.number().int(),
     throttled: z.number().int(),
-    errorClass: z.enum(['config', 'transient', 'system']).nullable(),
+    errorClass: z.enum(failureClasses).nullable(),
     errorCode: z.string().nullable(),
     errorMessage: z.string().nullable(),
   })

@@ -1,5 +1,5 @@
 import type { PrismaClient } from '../store/database.ts';
-import { type ConnectorRef, type OrganizationRow, findConnectorsByKey, findOrganizations } from '../store/status-repository.ts';
+import { type ConnectorRef, type OrganizationRow, findConnectorRefs, findOrganizations } from '../store/status-repository.ts';
 import type { Principal } from './auth.ts';
 import { notFound, validationFailed } from './errors.ts';
 import { identifierParam } from './params.ts';
@@ -40,7 +40,7 @@ export async function resolveConnector(
   key: string,
   organizationKey: string | undefined,
 ): Promise<ConnectorRef> {
-  const found = await findConnectorsByKey(ctx.prisma, principal.organizationIds, key);
+  const found = await findConnectorRefs(ctx.prisma, principal.organizationIds, key);
   const matches = organizationKey === undefined ? found : found.filter((c) => c.organizationKey === organizationKey);
   const [only, ...others] = matches;
   if (!only) throw notFound(`No connector "${key}" in your organizations`);

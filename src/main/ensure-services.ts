@@ -1,16 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { CliError } from '../cli/cli-error.ts';
 
 const script = fileURLToPath(new URL('./ensure-services.sh', import.meta.url));
 
 /**
- * The demo checks PostgreSQL and Redis and starts them where it can (never installs: that is for
- * `npm test` and CI); otherwise the script has printed exactly what to run.
+ * The demo is the README's first command, so it gets a fresh machine going by itself, like `npm test`:
+ * PostgreSQL and Redis are checked, started where installed, and installed from Debian's packages
+ * when run as root (the script says what it does). Otherwise the script has printed exactly what to run.
  */
-export async function ensureServices(): Promise<void> {
-  const result = spawnSync('bash', [script, '--quiet'], { stdio: 'inherit' });
-  if (result.status !== 0) {
-    throw new CliError('PostgreSQL and Redis are needed: run `docker compose up -d`, or install them as printed above, then run the demo again.', 3);
-  }
+export async function ensureServices(): Promise<boolean> {
+  const result = spawnSync('bash', [script, '--install', '--quiet'], { stdio: 'inherit' });
+  return result.status === 0;
 }

@@ -259,7 +259,8 @@ async function writeAudit(tx: Db, organizationId: string, options: ApplyOptions,
   });
 }
 
-export interface ActiveTaxonomy {
+/** The active taxonomy as stored: its row and the taxonomy compiled from its drivers and rules. */
+export interface StoredTaxonomy {
   id: string;
   version: number;
   contentHash: string;
@@ -273,7 +274,7 @@ export async function activeTaxonomyId(prisma: Db, organizationId: string): Prom
 }
 
 /** The organization's active taxonomy, compiled for `classify`; null before the first apply. */
-export async function loadActiveTaxonomy(prisma: Db, organizationId: string): Promise<ActiveTaxonomy | null> {
+export async function loadActiveTaxonomy(prisma: Db, organizationId: string): Promise<StoredTaxonomy | null> {
   const row = await prisma.driverTaxonomy.findFirst({
     where: { organizationId, active: true },
     include: { drivers: { orderBy: { key: 'asc' } }, rules: { orderBy: { position: 'asc' } } },

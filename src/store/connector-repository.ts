@@ -1,3 +1,4 @@
+import type { SourceSystem } from '../domain/sync/source-system.ts';
 import type { PrismaClient } from './database.ts';
 
 /** Connector rows as the pipeline needs them: no secrets here (see config-repository's secret helpers). */
@@ -6,7 +7,7 @@ export interface ConnectorRecord {
   organizationId: string;
   organizationKey: string;
   key: string;
-  system: 'zendesk' | 'servicenow' | 'jira';
+  system: SourceSystem;
   name: string;
   enabled: boolean;
   baseUrl: string;

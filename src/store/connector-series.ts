@@ -1,16 +1,12 @@
 import type pg from 'pg';
+import { driverSeriesPrefix, unmatchedSeriesKey } from '../domain/series/series-key.ts';
 
 /**
- * What the page transaction and the derive stage share: the series keys of a connector's driver
- * volumes, and the per-connector lock that serialises them. (Both move series contributions; and
+ * What the page transaction and the derive stage share: the connector's driver volume series (keys in
+ * src/domain/series/series-key.ts), and the per-connector lock that serialises them. (Both move series contributions; and
  * with pages of two streams — back-fill and incremental — committing in change_seq order, derive's
  * position can never skip a ticket whose change_seq was taken by a transaction still in flight.)
  */
-export const driverSeriesKey = (connectorKey: string, driverKey: string): string => `driver_volume/${connectorKey}/${driverKey}`;
-export const unmatchedSeriesKey = (connectorKey: string): string => `unmatched_volume/${connectorKey}`;
-export const seriesKeyOf = (connectorKey: string, driverKey: string | null): string =>
-  driverKey === null ? unmatchedSeriesKey(connectorKey) : driverSeriesKey(connectorKey, driverKey);
-
 const LOCK_SPACE = 0x46_4c_44_56; // "FLDV"
 
 export async function lockConnectorSeries(client: pg.PoolClient, connectorId: string): Promise<void> {
@@ -24,7 +20,7 @@ export async function ensureSeries(
   keys: readonly string[],
 ): Promise<Map<string, string>> {
   const unmatched = unmatchedSeriesKey(target.connectorKey);
-  const prefix = `driver_volume/${target.connectorKey}/`;
+  const prefix = driverSeriesPrefix(target.connectorKey);
   await client.query(
     `INSERT INTO series (organization_id, key, kind, connector_id, driver_key)
      SELECT $1::uuid, k, CASE WHEN k = $3 THEN 'unmatched_volume' ELSE 'driver_volume' END::"SeriesKind", $2::uuid,

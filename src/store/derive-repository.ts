@@ -1,7 +1,9 @@
 import type pg from 'pg';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
-import { ensureSeries, lockConnectorSeries, seriesKeyOf } from './connector-series.ts';
-import { type Classifier, type DeriveInput, type DerivePlan, needsClassification, planDerive } from '../pipeline/derive/plan-derive.ts';
+import { seriesKeyOf } from '../domain/series/series-key.ts';
+import { ensureSeries, lockConnectorSeries } from './connector-series.ts';
+import type { Classifier } from '../domain/driver/index.ts';
+import { type DeriveInput, type DerivePlan, needsClassification, planDerive } from '../domain/series/plan-derive.ts';
 
 /**
  * The derive transaction: tickets changed since the last derive (by `tickets.change_seq`) are

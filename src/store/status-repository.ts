@@ -82,8 +82,12 @@ export interface ConnectorRef {
   organizationKey: string;
 }
 
-/** Connectors with this key among the organizations (keys are unique per organization only). */
-export async function findConnectorsByKey(prisma: PrismaClient, organizationIds: readonly string[], key: string): Promise<ConnectorRef[]> {
+/**
+ * References (ids and keys, nothing else) of the connectors with this key among the organizations a
+ * caller may see (keys are unique per organization only). The pipeline's full records by key are
+ * connector-repository's `findConnectorsByKey`.
+ */
+export async function findConnectorRefs(prisma: PrismaClient, organizationIds: readonly string[], key: string): Promise<ConnectorRef[]> {
   const rows = await prisma.connector.findMany({
     where: { organizationId: { in: [...organizationIds] }, key },
     select: { id: true, key: true, organizationId: true, organization: { select: { key: true } } },

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { FailureClass } from '../domain/sync/failure-class.ts';
 
 /**
  * The sync-run ledger (README "Guarantees": one run per stream) and stream ownership. Taking a stream bumps its
@@ -6,7 +7,6 @@ import type pg from 'pg';
  * worker) has its next page refused instead of interleaving with the new run.
  */
 export type SyncMode = 'incremental' | 'backfill';
-export type FailureClassName = 'config' | 'transient' | 'system';
 
 export interface StartedRun {
   runId: bigint;
@@ -123,7 +123,7 @@ export interface RunEnd {
   fencingToken: bigint;
   status: 'succeeded' | 'failed' | 'cancelled';
   rateBudget: unknown;
-  error?: { failure: FailureClassName; code: string; message: string };
+  error?: { failure: FailureClass; code: string; message: string };
   /** Record the error as the stream's last error too (default); not for a run paused on a rate limit. */
   streamError?: boolean;
 }

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalTicket } from '../../src/domain/ticket/canonical-ticket.ts';
 import { ticketContentHash } from '../../src/domain/ticket/content-hash.ts';
-import type { Classifier } from '../../src/pipeline/derive/plan-derive.ts';
+import type { Classifier } from '../../src/domain/driver/index.ts';
 import { deriveAll, type DeriveTarget } from '../../src/store/derive-repository.ts';
 import { beginRun } from '../../src/store/sync-run-repository.ts';
 import { writeTicketPage, type PageTarget } from '../../src/store/ticket-page-writer.ts';

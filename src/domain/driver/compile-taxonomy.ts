@@ -5,10 +5,14 @@ import { parseTaxonomy } from './parse-taxonomy.ts';
 import { hashDefinition } from './taxonomy-hash.ts';
 import type { FunctionArea, TaxonomyDefinition, TaxonomyInput } from './taxonomy-schema.ts';
 
+/** What classifying a ticket yields: the driver and the rule that matched (null: unmatched). */
 export interface Classification {
   readonly driverKey: string;
   readonly ruleKey: string;
 }
+
+/** A taxonomy's classification as a function (the active taxonomy, bound). */
+export type Classifier = (ticket: ClassifiableTicket) => Classification | null;
 
 export interface CompiledDriver {
   readonly key: string;

@@ -1,9 +1,11 @@
+export type { ActiveTaxonomy } from './active-taxonomy.ts';
 export { classify } from './classify.ts';
 export { canonicalJson, sha256Hex } from './canonical-json.ts';
 export { closestMatch } from './closest-match.ts';
 export type { ClassifiableTicket, TicketPredicate } from './compile-condition.ts';
 export {
   type Classification,
+  type Classifier,
   type CompiledDriver,
   type CompiledRule,
   type CompiledTaxonomy,

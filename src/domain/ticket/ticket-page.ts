@@ -1,13 +1,10 @@
+import type { Classification } from '../driver/compile-taxonomy.ts';
 import type { CanonicalTicket } from './canonical-ticket.ts';
 
 /**
  * One page of a ticket stream after normalisation: what the stream runner hands to the store's page
  * transaction, together with the cursor that must be saved with it.
  */
-export interface DriverMatch {
-  driverKey: string;
-  ruleKey: string;
-}
 
 export interface NormalisedTicket {
   ticket: CanonicalTicket;
@@ -23,7 +20,7 @@ export interface NormalisedTicket {
   /** The payload as received (undefined when the run does not keep it). */
   raw: unknown;
   /** Classified at ingest under the run's active taxonomy (null = unmatched; absent = not classified). */
-  classification?: DriverMatch | null;
+  classification?: Classification | null;
 }
 
 export interface QuarantineEntry {

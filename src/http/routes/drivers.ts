@@ -4,9 +4,10 @@ import {
   activeTaxonomyDriverCounts,
   connectorKeysOf,
   driverExists,
-  findConnectorsByKey,
+  findConnectorRefs,
   findSeries,
 } from '../../store/status-repository.ts';
+import { seriesKeyOf } from '../../domain/series/series-key.ts';
 import { seriesPoints } from '../../store/series-points-repository.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses, notFound } from '../errors.ts';
@@ -122,7 +123,7 @@ export const driverRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
       const org = await resolveOrganization(ctx, principalOf(request), q.organization);
       if (q.connector !== undefined) await connectorIn(ctx, org.id, q.connector);
       const connectorKeys = q.connector === undefined ? await connectorKeysOf(ctx.prisma, org.id) : [q.connector];
-      const keys = connectorKeys.map((c) => (q.driver === UNMATCHED ? `unmatched_volume/${c}` : `driver_volume/${c}/${q.driver}`));
+      const keys = connectorKeys.map((c) => seriesKeyOf(c, q.driver === UNMATCHED ? null : q.driver));
       const series = await findSeries(ctx.prisma, org.id, keys);
       if (series.length === 0 && q.driver !== UNMATCHED && !(await driverExists(ctx.prisma, org.id, q.driver))) {
         throw notFound(`No driver "${q.driver}" in organization "${org.key}"`);
@@ -146,7 +147,7 @@ export const driverRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (a
 };
 
 async function connectorIn(ctx: ApiContext, organizationId: string, key: string): Promise<string> {
-  const [match] = await findConnectorsByKey(ctx.prisma, [organizationId], key);
+  const [match] = await findConnectorRefs(ctx.prisma, [organizationId], key);
   if (!match) throw notFound(`No connector "${key}" in your organizations`);
   return match.id;
 }

@@ -12,12 +12,12 @@ import { applyConfig } from '../../store/config-repository.ts';
 import { findConnectorsByKey, type ConnectorRecord } from '../../store/connector-repository.ts';
 import { classificationSummary } from '../../store/volume-summary-repository.ts';
 import { devSecretBox } from '../../store/secret-box.ts';
-import { createSyncProgress } from '../../cli/sync-progress.ts';
+import { createSyncProgress } from '../sync-progress.ts';
 import { serve, stopOnSignals } from '../serve.ts';
 import { openServices, type Services } from '../services.ts';
 import { demoConfigPath } from './demo-config-path.ts';
 import { resetDemoDatabase, resetDemoRedis } from './demo-environment.ts';
-import { printDriverTable, printUrls } from './demo-report.ts';
+import { printDriverTable, printUrls, simulatedTime, storedState, truthAsStored } from './demo-report.ts';
 
 /**
  * `frontline demo`: the service on the built-in Zendesk simulator, nothing to configure. Weeks of
@@ -33,6 +33,8 @@ export interface DemoOptions {
   port: number;
   simulatorPort: number;
   seed: number;
+  /** The service's log at info and above (default: warnings and errors only; LOG_LEVEL sets any level). */
+  verbose: boolean;
 }
 
 const DEMO_DATABASE = 'frontline_demo';
@@ -47,18 +49,24 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const env = Object.freeze({ ...base, DATABASE_URL: databaseUrl, FRONTLINE_REDIS_PREFIX: DEMO_PREFIX, PORT: options.port });
   const clock = scaledClock({ epochMs: Date.now(), scale: options.speed });
   const token = randomBytes(12).toString('base64url');
+  // The simulator's history ends two minutes before it is created and spans `days` (connectors/zendesk/
+  // simulator/build-world.ts). The back-fill starts a little before that, not at "now − days" when it
+  // begins: set-up takes simulated minutes, and the first tickets would be missing from the store.
+  const historyFromMs = clock.now() - options.days * 86_400_000 - 5 * 60_000;
   const simulator = createZendeskSimulator({
     clock, seed: options.seed, tickets: options.tickets, historyDays: options.days, scenario: 'release-spike', malformed: 3,
     auth: { apiToken: { email: 'demo@acme.example', token } },
   });
   const simulatorUrl = await simulator.listen(options.simulatorPort);
   out(`Zendesk simulator on ${simulatorUrl}: ${options.tickets} tickets over ${options.days} days, +40 % SSO tickets in the last 7 days (a release), clock ×${options.speed}`);
-  const logger = createLogger({ level: options.once ? 'warn' : 'info', pretty: Boolean(process.stderr.isTTY) });
+  // One readable line per log entry on stderr, never JSON lines, on a terminal or not: the demo's output is
+  // a report for people. Warnings and errors only unless asked (--verbose, or LOG_LEVEL; README "Configuration").
+  const logger = createLogger({ level: process.env['LOG_LEVEL'] ?? (options.verbose ? 'info' : 'warn'), pretty: true });
   const services = openServices(env, { logger, clock, secretBox: devSecretBox(), applicationName: 'frontline-demo' });
   try {
     const connector = await applyDemoConfig(services, simulatorUrl, token);
-    await backfill(services, connector, options.days, out);
-    await printDriverTable(services.db.pool, connector, simulator.truth(), clock.now(), out);
+    await backfill(services, connector, options.days, historyFromMs, out);
+    await printDriverTable(services.db.pool, connector, simulator, clock.now(), out);
     if (options.once) {
       await closeAll(services, simulator);
       return;
@@ -67,7 +75,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const apiToken = await createApiToken(services.db.prisma, { name: 'demo', role: 'admin', organizationIds: [connector.organizationId] });
     printUrls(out, { apiUrl: serving.apiUrl ?? '', simulatorUrl, token: apiToken.token });
     const ticker = setInterval(() => void liveLine(services, simulator, connector, out), 15_000);
-    stopOnSignals({ apiUrl: serving.apiUrl, stop: async () => { clearInterval(ticker); await serving.stop(); await simulator.close(); } }, logger);
+    const say = { info: (_fields: object, message: string): void => void out(message) };
+    stopOnSignals({ apiUrl: serving.apiUrl, stop: async () => { clearInterval(ticker); await serving.stop(); await simulator.close(); } }, say);
   } catch (error) {
     await closeAll(services, simulator).catch(() => undefined);
     throw error;
@@ -88,12 +97,12 @@ async function applyDemoConfig(services: Services, simulatorUrl: string, token: 
   return connector;
 }
 
-async function backfill(services: Services, connector: ConnectorRecord, days: number, out: (line: string) => void): Promise<void> {
+async function backfill(services: Services, connector: ConnectorRecord, days: number, sinceMs: number, out: (line: string) => void): Promise<void> {
   out(`back-filling ${days} days of Zendesk history (cursor export, 1000 tickets a page, 10 export requests a simulated minute)…`);
   const progress = createSyncProgress('zendesk-demo back-fill');
   const started = Date.now();
   const result = await runSync(services.pull, {
-    connector, mode: 'incremental', sinceMs: services.clock.now() - days * 86_400_000, jobId: null, onPage: (p) => progress.update(p),
+    connector, mode: 'incremental', sinceMs, jobId: null, onPage: (p) => progress.update(p),
   });
   progress.stop();
   const t = result.totals;
@@ -105,9 +114,25 @@ async function backfill(services: Services, connector: ConnectorRecord, days: nu
 
 async function liveLine(services: Services, simulator: ZendeskSimulator, connector: ConnectorRecord, out: (line: string) => void): Promise<void> {
   try {
-    const stored = await services.db.pool.query<{ n: string }>('SELECT count(*) AS n FROM tickets WHERE connector_id = $1 AND deleted_at IS NULL', [connector.id]);
-    const truth = simulator.truth();
-    out(`live ${new Date(services.clock.now()).toISOString().slice(0, 16)} (simulated): ${stored.rows[0]?.n ?? 0} live tickets stored, simulator has ${truth.live} (a sync runs every 15 s)`);
+    // Compared as of the newest change stored, like the driver table: tickets created after it are for the
+    // next sync. In the middle of a run the store is not the source as of one instant: wait for the run.
+    let stored = await storedState(services.db.pool, connector.id);
+    for (let tries = 0; !stored.complete && tries < 25; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      stored = await storedState(services.db.pool, connector.id);
+    }
+    const now = simulatedTime(services.clock.now());
+    const at = `live ${now.slice(0, 16)} (simulated): ${stored.live} live tickets stored`;
+    if (!stored.complete || stored.highWaterMs === null) {
+      out(`${at}; a sync is storing pages (a sync runs every 15 s)`);
+      return;
+    }
+    const truth = truthAsStored(simulator, stored);
+    const newest = simulatedTime(stored.highWaterMs);
+    out(
+      `${at} ${truth.live === stored.live ? '✓' : '✗'} — the simulator had ${truth.live} as of the newest change stored ` +
+        `(${newest.slice(0, 10) === now.slice(0, 10) ? newest.slice(11) : newest}) and has ${simulator.truth().live} now; a sync runs every 15 s`,
+    );
   } catch {
     // The ticker is informative only; shutdown may close the pool under it.
   }

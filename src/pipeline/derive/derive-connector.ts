@@ -2,16 +2,9 @@ import type pg from 'pg';
 import type { Logger } from '../../observability/logger.ts';
 import type { ConnectorRecord } from '../../store/connector-repository.ts';
 import { deriveAll } from '../../store/derive-repository.ts';
-import type { Classifier } from './plan-derive.ts';
+import type { ActiveTaxonomy } from '../../domain/driver/index.ts';
 
 /** The derive stage (classify + aggregate) for one connector, until caught up with its tickets. */
-export interface ActiveTaxonomy {
-  id: string;
-  version: number;
-  driverKeys: readonly string[];
-  classify: Classifier;
-}
-
 export interface DeriveDeps {
   pool: pg.Pool;
   logger: Logger;

@@ -1,12 +1,14 @@
 import type pg from 'pg';
+import { storedSecretSources } from '../../config/apply-plan.ts';
 import type { Clock } from '../../connector-kit/clock.ts';
 import type { ConnectorModule } from '../../connector-kit/connector-module.ts';
 import { ConnectorError, isConnectorError } from '../../connector-kit/failure.ts';
 import { runStream, type NormalisedPage, type StreamTotals } from '../../connector-kit/stream-runner.ts';
 import type { Logger } from '../../observability/logger.ts';
-import type { ActiveTaxonomy } from '../derive/derive-connector.ts';
+import type { ActiveTaxonomy } from '../../domain/driver/index.ts';
 import type { ConnectorRecord } from '../../store/connector-repository.ts';
-import { beginRun, DEFAULT_HEARTBEAT_MS, finishRun, startHeartbeat, type FailureClassName, type SyncMode } from '../../store/sync-run-repository.ts';
+import type { FailureClass } from '../../domain/sync/failure-class.ts';
+import { beginRun, DEFAULT_HEARTBEAT_MS, finishRun, startHeartbeat, type SyncMode } from '../../store/sync-run-repository.ts';
 import { FencedOutError, writeTicketPage, type PageOutcome } from '../../store/ticket-page-writer.ts';
 
 /**
@@ -90,6 +92,7 @@ export async function runSync(deps: PullDeps, request: SyncRequest): Promise<Syn
     clock: deps.clock,
     ...(request.signal ? { signal: request.signal } : {}),
     ...(request.deferRateLimitWaitsOverMs === undefined ? {} : { deferRateLimitWaitsOverMs: request.deferRateLimitWaitsOverMs }),
+    secretSources: storedSecretSources(connector.settings),
     onSecretsRotated: (rotated) => deps.secrets.save(connector.id, { ...secrets, ...rotated }),
     ...(deps.secrets.withRefreshLock ? { withRefreshLock: <T>(fn: (read: () => Promise<Record<string, string>>) => Promise<T>) => deps.secrets.withRefreshLock!(connector.id, fn) } : {}),
     logger: deps.logger.child({ connector: connector.key }),
@@ -183,7 +186,7 @@ function backfillSince(settings: unknown): number | null {
   return Number.isFinite(value) ? value : null;
 }
 
-export function describeFailure(error: unknown, connectorKey: string, signal?: AbortSignal): { failure: FailureClassName; code: string; message: string } {
+export function describeFailure(error: unknown, connectorKey: string, signal?: AbortSignal): { failure: FailureClass; code: string; message: string } {
   if (signal?.aborted) return { failure: 'transient', code: 'CANCELLED', message: 'run cancelled (shutdown or user request)' };
   if (isConnectorError(error)) return { failure: error.failure, code: error.code, message: error.message };
   if (error instanceof FencedOutError) return { failure: 'transient', code: 'FENCED_OUT', message: error.message };

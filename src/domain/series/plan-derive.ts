@@ -1,4 +1,5 @@
-import type { CanonicalTicket } from '../../domain/ticket/canonical-ticket.ts';
+import type { Classifier } from '../driver/compile-taxonomy.ts';
+import type { CanonicalTicket } from '../ticket/canonical-ticket.ts';
 
 /**
  * The pure core of the derive stage, for one batch of tickets that changed since the last derive:
@@ -63,7 +64,6 @@ export interface DerivePlan {
   deltas: SeriesDelta[];
 }
 
-export type Classifier = (ticket: CanonicalTicket) => { driverKey: string; ruleKey: string } | null;
 
 const HOUR_MS = 3_600_000;
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { testTicket } from '../../domain/driver/test-tickets.ts';
-import { type Classifier, type DeriveInput, planDerive } from './plan-derive.ts';
+import type { Classifier } from '../driver/compile-taxonomy.ts';
+import { testTicket } from '../driver/test-tickets.ts';
+import { type DeriveInput, planDerive } from './plan-derive.ts';
 
 const bySubject: Classifier = (t) => (t.subject?.includes('SSO') ? { driverKey: 'configuration/sso', ruleKey: 'sso-subject' } : null);
 const hour = Date.parse('2026-03-01T10:00:00Z');
