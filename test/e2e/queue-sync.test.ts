@@ -83,6 +83,8 @@ describe('sync jobs on the queue', () => {
     const run = await f.db.pool.query('SELECT status, error_class, error_message FROM sync_runs ORDER BY id DESC LIMIT 1');
     expect(run.rows[0]).toMatchObject({ status: 'failed', error_class: 'config' });
     expect(String(run.rows[0]?.error_message)).toContain('zendesk-demo');
+    // The operator is told which environment variable holds the token the config references.
+    expect(String(run.rows[0]?.error_message)).toContain('FRONTLINE_DEMO_ZENDESK_TOKEN');
     expect(String(run.rows[0]?.error_message)).not.toContain(wrong);
     await saveConnectorSecrets(f.services.db.prisma, f.connector.id, { token: f.token }, f.services.secretBox);
   });
