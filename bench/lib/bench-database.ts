@@ -21,7 +21,8 @@ export interface BenchStore {
   drop(): Promise<void>;
 }
 
-export async function createBenchStore(simulatorUrl: string, token: string, clock: Clock): Promise<BenchStore> {
+/** `settings` are merged into the demo connector's (e.g. `{ pageBytes }`). */
+export async function createBenchStore(simulatorUrl: string, token: string, clock: Clock, settings: Record<string, unknown> = {}): Promise<BenchStore> {
   const base = parseEnv();
   const name = `frontline_bench_${randomBytes(4).toString('hex')}`;
   const admin = adminUrl(base.DATABASE_URL);
@@ -33,7 +34,10 @@ export async function createBenchStore(simulatorUrl: string, token: string, cloc
   const configEnv = { FRONTLINE_DEMO_ZENDESK_TOKEN: token };
   const loaded = await loadConfig([demoConfigPath], configEnv, { connectors: connectorModules });
   if (!loaded.ok) throw new Error('demo config invalid');
-  const config = { ...loaded.config, connectors: loaded.config.connectors.map((c) => ({ ...c, baseUrl: simulatorUrl })) };
+  const config = {
+    ...loaded.config,
+    connectors: loaded.config.connectors.map((c) => ({ ...c, baseUrl: simulatorUrl, settings: { ...Object(c.settings), ...settings } })),
+  };
   const secrets = resolveAllSecrets(config.connectors, configEnv);
   if (!secrets.ok) throw new Error('demo secrets unresolved');
   const applied = await applyConfig(services.db.prisma, config, { secrets: secrets.secrets, secretBox: services.secretBox, actor: 'bench', source: ['bench'] });

@@ -20,8 +20,8 @@ export interface EndToEnd {
   seriesPoints: number;
 }
 
-export async function measureEndToEnd(url: string, token: string, sinceMs: number): Promise<EndToEnd> {
-  const store = await createBenchStore(url, token, systemClock);
+export async function measureEndToEnd(url: string, token: string, sinceMs: number, settings: Record<string, unknown> = {}): Promise<EndToEnd> {
+  const store = await createBenchStore(url, token, systemClock, settings);
   try {
     const { services, connector } = store;
     let pulling = true;

@@ -22,6 +22,9 @@ export function registerSimulateCommand(program: Command): void {
     .option('--no-rate-limit', 'disable the rate limits')
     .option('--no-live', 'freeze the account: no new tickets after the history')
     .option('--page-size <n>', 'largest export page', '1000')
+    .option('--description-bytes <n>', 'size of every ticket description (0: short built-in texts)', '0')
+    .option('--large-share <x>', 'share of tickets whose description is --large-bytes instead', '0')
+    .option('--large-bytes <n>', 'size of a large description', '1000000')
     .action(async (options: Record<string, string | boolean>) => {
       // commander stores --page-size as pageSize
       const num = (flag: string): number => numberOption(flag, options[flag.replace(/-(\w)/g, (_m, c: string) => c.toUpperCase())]);
@@ -34,6 +37,7 @@ export function registerSimulateCommand(program: Command): void {
         clock, seed: num('seed'), tickets: num('tickets'), historyDays: num('days'), scenario,
         auth: { apiToken: { email, token } },
         pageSize: num('page-size'),
+        description: { bytes: num('description-bytes'), largeShare: num('large-share'), largeBytes: num('large-bytes') },
         ...(options['rateLimit'] === false ? { rateLimit: false as const } : {}),
         ...(options['live'] === false ? { live: false as const } : {}),
       });

@@ -98,7 +98,7 @@ async function applyDemoConfig(services: Services, simulatorUrl: string, token: 
 }
 
 async function backfill(services: Services, connector: ConnectorRecord, days: number, sinceMs: number, out: (line: string) => void): Promise<void> {
-  out(`back-filling ${days} days of Zendesk history (cursor export, 1000 tickets a page, 10 export requests a simulated minute)…`);
+  out(`back-filling ${days} days of Zendesk history (cursor export, pages sized by bytes, paced by the export limit the headers announce)…`);
   const progress = createSyncProgress('zendesk-demo back-fill');
   const started = Date.now();
   const result = await runSync(services.pull, {
