@@ -90,10 +90,13 @@ describe('createRateBudget', () => {
 /**
  * A fixed-window server (limit per 60 s window, reset in whole seconds rounded down, like Zendesk's
  * `resets=`) and a client that asks the budget before every request: over many windows it must use
- * ≥ 90 % of the limit and never see a 429.
+ * ≥ 90 % of the limit and never see a 429. `headers` says what the server sends after the n-th request
+ * of a window.
  */
-function simulate(limit: number, windows: number, latencyMs: () => number): { sent: number; rejected: number; capacity: number } {
-  const clock = manualClock(T0 + 123);
+type WindowHeaders = (count: number, resetSeconds: number) => Record<string, string>;
+
+function simulate(limit: number, windows: number, latencyMs: () => number, headers: WindowHeaders, startOffsetMs = 123) {
+  const clock = manualClock(T0 + startOffsetMs);
   const budget = createRateBudget();
   const windowMs = 60_000;
   const end = T0 + windows * windowMs;
@@ -109,23 +112,26 @@ function simulate(limit: number, windows: number, latencyMs: () => number): { se
     used.set(windowIndex, count);
     if (count > limit) rejected += 1;
     else sent += 1;
-    const resetSeconds = Math.floor((T0 + (windowIndex + 1) * windowMs - clock.now()) / 1000);
-    budget.observe({ 'ratelimit-limit': String(limit), 'ratelimit-remaining': String(Math.max(0, limit - count)), 'ratelimit-reset': String(resetSeconds) }, clock.now());
+    budget.observe(headers(count, Math.floor((T0 + (windowIndex + 1) * windowMs - clock.now()) / 1000)), clock.now());
     clock.advance(latencyMs());
   }
-  return { sent, rejected, capacity: limit * windows };
+  return { sent, rejected, capacity: limit * windows, perWindow: [...used.values()] };
 }
+
+const ietfHeaders = (limit: number): WindowHeaders => (count, reset) => ({
+  'ratelimit-limit': String(limit), 'ratelimit-remaining': String(Math.max(0, limit - count)), 'ratelimit-reset': String(reset),
+});
 
 describe('pacing against a fixed-window server', () => {
   it('uses ≥ 90 % of a small limit (incremental export: 10/min) without a 429', () => {
     const random = mulberry32(1);
-    const { sent, rejected, capacity } = simulate(10, 30, () => Math.floor(random() * 400));
+    const { sent, rejected, capacity } = simulate(10, 30, () => Math.floor(random() * 400), ietfHeaders(10));
     expect(rejected).toBe(0);
     expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
   });
   it('uses ≥ 90 % of a large limit (account: 700/min) without a 429', () => {
     const random = mulberry32(2);
-    const { sent, rejected, capacity } = simulate(700, 10, () => Math.floor(random() * 20));
+    const { sent, rejected, capacity } = simulate(700, 10, () => Math.floor(random() * 20), ietfHeaders(700));
     expect(rejected).toBe(0);
     expect(sent / capacity).toBeGreaterThanOrEqual(0.9);
   });
@@ -191,39 +197,13 @@ describe('createRateBudget: every Zendesk header variant', () => {
   });
 });
 
-/**
- * Like `simulate` above, but the server sends what Zendesk sends on an export: the account headers
- * and the export header, each from its own fixed one-minute window.
- */
+/** What Zendesk sends on an export: the account headers and the export header, each its own window. */
 function simulateExport(exportLimit: number, accountLimit: number, windows: number, latencyMs: () => number) {
-  const clock = manualClock(T0 + 4_321);
-  const budget = createRateBudget();
-  const windowMs = 60_000;
-  const end = T0 + windows * windowMs;
-  let sent = 0;
-  let rejected = 0;
-  const used = new Map<number, number>();
-  while (clock.now() < end) {
-    clock.advance(budget.delayBeforeNextMs(clock.now()));
-    if (clock.now() >= end) break;
-    budget.noteRequest(clock.now());
-    const windowIndex = Math.floor((clock.now() - T0) / windowMs);
-    const count = (used.get(windowIndex) ?? 0) + 1;
-    used.set(windowIndex, count);
-    if (count > exportLimit) rejected += 1;
-    else sent += 1;
-    const resets = Math.floor((T0 + (windowIndex + 1) * windowMs - clock.now()) / 1000);
-    budget.observe(
-      {
-        'X-Rate-Limit': String(accountLimit),
-        'X-Rate-Limit-Remaining': String(Math.max(0, accountLimit - count)),
-        'Zendesk-RateLimit-incremental-exports': `total=${exportLimit}; remaining=${Math.max(0, exportLimit - count)}; resets=${resets}`,
-      },
-      clock.now(),
-    );
-    clock.advance(latencyMs());
-  }
-  return { sent, rejected, capacity: exportLimit * windows, perWindow: [...used.values()] };
+  return simulate(exportLimit, windows, latencyMs, (count, resets) => ({
+    'X-Rate-Limit': String(accountLimit),
+    'X-Rate-Limit-Remaining': String(Math.max(0, accountLimit - count)),
+    'Zendesk-RateLimit-incremental-exports': `total=${exportLimit}; remaining=${Math.max(0, exportLimit - count)}; resets=${resets}`,
+  }), 4_321);
 }
 
 describe('pacing by the export header next to the account headers', () => {

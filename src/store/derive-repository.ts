@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
 import { seriesKeyOf } from '../domain/series/series-key.ts';
 import { ensureSeries, lockConnectorSeries } from './connector-series.ts';
+import { inTransaction } from './transaction.ts';
 import type { Classifier } from '../domain/driver/index.ts';
 import { type DeriveInput, type DerivePlan, needsClassification, planDerive } from '../domain/series/plan-derive.ts';
 
@@ -31,16 +32,11 @@ export interface DeriveBatchResult {
 
 export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify: Classifier): Promise<DeriveBatchResult> {
   const batchSize = target.batchSize ?? 5000;
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await lockConnectorSeries(client, target.connectorId);
     const lastSeq = await readPosition(client, target);
     const rows = await readChanged(client, target, lastSeq, batchSize);
-    if (rows.length === 0) {
-      await client.query('COMMIT');
-      return { processed: 0, classificationsWritten: 0, pointsWritten: 0, lastSeq, more: false };
-    }
+    if (rows.length === 0) return { processed: 0, classificationsWritten: 0, pointsWritten: 0, lastSeq, more: false };
     const plan = planDerive(rows.map((r) => r.input), classify);
     await writeClassifications(client, target.taxonomyId, plan.classifications);
     const pointsWritten = await applyDeltas(client, target, plan.deltas);
@@ -49,14 +45,8 @@ export async function deriveBatch(pool: pg.Pool, target: DeriveTarget, classify:
       `UPDATE derive_states SET last_seq = $3::bigint, updated_at = now() WHERE connector_id = $1 AND taxonomy_id = $2`,
       [target.connectorId, target.taxonomyId, newSeq.toString()],
     );
-    await client.query('COMMIT');
     return { processed: rows.length, classificationsWritten: plan.classifications.length, pointsWritten, lastSeq: newSeq, more: rows.length === batchSize };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 /** Derives until caught up with the tickets stored so far. */

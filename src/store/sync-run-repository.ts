@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { FailureClass } from '../domain/sync/failure-class.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * The sync-run ledger (README "Guarantees": one run per stream) and stream ownership. Taking a stream bumps its
@@ -64,9 +65,7 @@ export function startHeartbeat(pool: pg.Pool, runId: bigint, everyMs: number, on
 }
 
 export async function beginRun(pool: pg.Pool, input: BeginRunInput): Promise<StartedRun> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock(hashtext($1), hashtext($2))', [input.connectorId, input.stream]);
     const live = await client.query<{ id: string; started_at: Date }>(
       `SELECT id::text, started_at FROM sync_runs
@@ -101,19 +100,13 @@ export async function beginRun(pool: pg.Pool, input: BeginRunInput): Promise<Sta
        VALUES ($1, $2, $3, $4::"SyncMode", $5, $6::bigint, $7, $8, now()) RETURNING id::text`,
       [input.organizationId, input.connectorId, input.stream, input.mode, input.jobId, row.fencing_token, row.cursor, input.sinceAt],
     );
-    await client.query('COMMIT');
     return {
       runId: BigInt(run.rows[0]?.id ?? '0'),
       fencingToken: BigInt(row.fencing_token),
       cursor: row.cursor,
       abandonedRuns: abandoned.rowCount ?? 0,
     };
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 export interface RunEnd {

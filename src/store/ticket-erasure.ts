@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import { lockConnectorSeries } from './connector-series.ts';
+import { inTransaction } from './transaction.ts';
 
 /**
  * Erasing personal data (README "Personal data"). A ticket keeps its tombstone — ids, times, status,
@@ -88,9 +89,7 @@ export interface RequesterErasureResult {
  * transactions (so no page can store their data in between). Idempotent.
  */
 export async function eraseRequester(pool: pg.Pool, erasure: RequesterErasure): Promise<RequesterErasureResult> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await lockConnectorSeries(client, erasure.connectorId);
     const listed = await client.query(
       `INSERT INTO erased_requesters (connector_id, requester_ref, organization_id, actor, reason) VALUES ($1, $2, $3, $4, $5)
@@ -125,12 +124,6 @@ export async function eraseRequester(pool: pg.Pool, erasure: RequesterErasure): 
        VALUES ($1::uuid, $2, 'requester.personal_data_erased', 'requester', $3, $4::jsonb, $5)`,
       [erasure.organizationId, erasure.actor, `${erasure.connectorKey}/${erasure.requesterRef}`, JSON.stringify(result), erasure.reason ?? 'erasure request'],
     );
-    await client.query('COMMIT');
     return result;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }

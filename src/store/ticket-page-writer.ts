@@ -9,6 +9,7 @@ import { ensureSeries, lockConnectorSeries } from './connector-series.ts';
 import { copyRow } from './copy-text.ts';
 import { pgJsonText, pgSafeText } from './pg-safe.ts';
 import { alreadyErased, eraseTicketHistory } from './ticket-erasure.ts';
+import { inTransaction } from './transaction.ts';
 import { COPY_STAGE, CREATE_STAGE, MARK_ERASURES, MERGE, stageValues, SUPERSEDE } from './ticket-page-sql.ts';
 
 /**
@@ -51,9 +52,7 @@ export class FencedOutError extends Error {
 
 export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: PageWrite): Promise<PageOutcome> {
   const tickets = latestPerTicket(page.tickets);
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return inTransaction(pool, async (client) => {
     await lockConnectorSeries(client, target.connectorId);
     await claimStream(client, target);
     let merged: MergeTotals = { inserted: 0, updated: 0, maxChangeSeq: null, refused: [] };
@@ -80,14 +79,8 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
     };
     await advanceCursor(client, target, page);
     await recordPage(client, target, page, outcome);
-    await client.query('COMMIT');
     return outcome;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 interface MergeTotals {

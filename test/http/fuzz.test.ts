@@ -6,6 +6,7 @@ import { errorCatalogue, type ErrorCode } from '../../src/http/errors.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 import { NOW, type LogCapture, bearer, captureLogs, seedConnector, seedOrganization, testApp, tokenFor } from './http-fixtures.ts';
+import { mulberry32 } from '../../src/connector-kit/random.ts';
 
 /**
  * A seeded fuzzer over every /api/v1 route and every path and query parameter: each request must
@@ -18,17 +19,6 @@ import { NOW, type LogCapture, bearer, captureLogs, seedConnector, seedOrganizat
 const SEED = Number(process.env['FRONTLINE_FUZZ_SEED'] ?? 20_260_311);
 const RANDOM_REQUESTS = 300;
 
-/** mulberry32: a tiny deterministic PRNG, enough to make a failing request reproducible from its seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 const enc = encodeURIComponent;
 const LONG = 'x'.repeat(10_000);
@@ -147,7 +137,7 @@ function fuzzCases(seed: number): FuzzCase[] {
 
 /** Random values built from pieces that upset parsers and PostgreSQL, 1–3 parameters at a time. */
 function randomCases(seed: number): FuzzCase[] {
-  const random = prng(seed);
+  const random = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   const hex = (n: number): string => `%${n.toString(16).toUpperCase().padStart(2, '0')}`;
   const pieces: (() => string)[] = [

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { closedPort } from '../support/closed-port.ts';
 
 /**
  * src/main/ensure-services.sh, which `npm run demo` and `npm test` both run with --install (README, the
@@ -224,12 +225,3 @@ async function executable(path: string, body: string): Promise<void> {
   await chmod(path, 0o755);
 }
 
-/** A port nothing listens on (taken from the OS, then released). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  if (typeof address !== 'object' || address === null) throw new Error('no port');
-  return address.port;
-}
