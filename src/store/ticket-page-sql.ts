@@ -121,7 +121,7 @@ export const MERGE = `WITH merged AS (
   -- Classified at ingest: only tickets this page actually wrote (new or changed), with the hour they
   -- count in (none when deleted). A ticket the source scrubbed keeps the driver it was counted under:
   -- its scrubbed content no longer says what it was about.
-  SELECT m.id, CASE WHEN k.found THEN k.driver_key ELSE s.driver_key END AS driver_key,
+  SELECT m.id, m.inserted, CASE WHEN k.found THEN k.driver_key ELSE s.driver_key END AS driver_key,
     CASE WHEN k.found THEN k.rule_key ELSE s.rule_key END AS rule_key, s.content_hash,
     CASE WHEN s.status <> 'deleted' THEN date_bin('1 hour', s.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS bucket
   FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
@@ -131,16 +131,18 @@ export const MERGE = `WITH merged AS (
   ) k ON true
   WHERE $4::uuid IS NOT NULL AND s.classified
 ), previous AS (
-  -- What these tickets were counted as before this statement (CTEs all read the pre-statement snapshot).
-  -- Only updated tickets can have been counted; one primary-key probe each (a join lets the planner
-  -- scan all classifications when statistics are stale).
+  -- What the tickets counted now were counted as before this statement (CTEs all read the
+  -- pre-statement snapshot). Only the staged ones: a ticket this page wrote without classifying keeps
+  -- its recorded contribution, and the derive stage moves it. Only updated tickets can have been
+  -- counted; one primary-key probe each (a join lets the planner scan all classifications when
+  -- statistics are stale).
   SELECT c.ticket_id, c.counted_driver, c.counted_bucket
-  FROM merged m
+  FROM staged st
   CROSS JOIN LATERAL (
     SELECT x.ticket_id, x.counted_driver, x.counted_bucket FROM ticket_classifications x
-    WHERE x.ticket_id = m.id AND x.taxonomy_id = $4::uuid LIMIT 1
+    WHERE x.ticket_id = st.id AND x.taxonomy_id = $4::uuid LIMIT 1
   ) c
-  WHERE NOT m.inserted AND c.counted_bucket IS NOT NULL
+  WHERE NOT st.inserted AND c.counted_bucket IS NOT NULL
 ), classified AS (
   INSERT INTO ticket_classifications AS c (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash, counted_driver, counted_bucket)
   SELECT st.id, $4::uuid, st.driver_key, st.rule_key, st.content_hash, st.driver_key, st.bucket FROM staged st

@@ -60,7 +60,10 @@ export async function writeTicketPage(pool: pg.Pool, target: PageTarget, page: P
       await client.query(CREATE_STAGE);
       const counting = await seriesFollow(client, target);
       const series = counting ? await seriesOfTaxonomy(client, target) : [];
-      const deriveCaughtUp = counting && (await deriveIsCaughtUp(client, target));
+      // Only a page that classified every ticket can keep the derive position current: one it left
+      // unclassified must still reach the derive stage.
+      const everyClassified = tickets.every((t) => t.classification !== undefined);
+      const deriveCaughtUp = counting && everyClassified && (await deriveIsCaughtUp(client, target));
       const context: ChunkContext = { client, target, taxonomyId: counting ? (target.taxonomyId ?? null) : null, series, stageDirty: false };
       merged = await mergeIsolating(context, tickets);
       // Everything this page changed is classified and counted: if the derive stage had nothing
