@@ -12,10 +12,10 @@ import { type QueryParams, describeRequest, resolveRequestUrl, validateBaseUrl }
 import { type AttemptOutcome, type BackoffPolicy, type RetryDecision, decideRetry } from './retry-decision.ts';
 
 /**
- * The one HTTP layer (README "Architecture"): every provider call goes through here — auth, ordered response
- * rules, the pure retry decision, rate-budget pacing, stats — so vendor clients plug in as transports
- * and errors, 429s and headers are handled in one place. Errors are ConnectorErrors naming the
- * connector, the status and the path; never a token, header or query string.
+ * The one HTTP layer (README "Architecture"): every provider call goes through here — auth, ordered
+ * response rules, the pure retry decision, rate-budget pacing, stats — so vendor clients plug in as
+ * transports and errors, 429s and headers are handled in one place. Errors are ConnectorErrors naming
+ * the connector, the status and the path; never a token, header or query string.
  */
 export interface KitLogger { debug(o: object, m?: string): void }
 

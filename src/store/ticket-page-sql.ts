@@ -61,6 +61,16 @@ export const MARK_ERASURES = `UPDATE frontline_stage_tickets s
   RETURNING s.native_id`;
 
 /**
+ * A ticket the source scrubbed keeps the driver it was counted under: its scrubbed content no longer
+ * says what it was about, so the staged classification is replaced by the stored one (run only for
+ * pages that hold a scrub, so the merge below stays as lean as a clean page needs).
+ * Parameters: $1 organization, $2 connector, $3 taxonomy.
+ */
+export const KEEP_SCRUBBED_DRIVERS = `UPDATE frontline_stage_tickets s SET driver_key = c.driver_key, rule_key = c.rule_key
+  FROM tickets t JOIN ticket_classifications c ON c.ticket_id = t.id AND c.taxonomy_id = $3::uuid
+  WHERE s.erased_by_source AND s.classified AND t.organization_id = $1::uuid AND t.connector_id = $2::uuid AND t.native_id = s.native_id`;
+
+/**
  * History: before a ticket is overwritten by a newer version, its current state is appended to
  * `ticket_versions` (sync_run_id = the run that superseded it). Versions + the current row are every
  * state ever observed, and a back-fill of new tickets writes no version rows at all.
@@ -119,16 +129,10 @@ export const MERGE = `WITH merged AS (
   RETURNING t.id, t.native_id, t.change_seq, (xmax = 0) AS inserted
 ), staged AS (
   -- Classified at ingest: only tickets this page actually wrote (new or changed), with the hour they
-  -- count in (none when deleted). A ticket the source scrubbed keeps the driver it was counted under:
-  -- its scrubbed content no longer says what it was about.
-  SELECT m.id, m.inserted, CASE WHEN k.found THEN k.driver_key ELSE s.driver_key END AS driver_key,
-    CASE WHEN k.found THEN k.rule_key ELSE s.rule_key END AS rule_key, s.content_hash,
+  -- count in (none when deleted).
+  SELECT m.id, m.inserted, s.driver_key, s.rule_key, s.content_hash,
     CASE WHEN s.status <> 'deleted' THEN date_bin('1 hour', s.source_created_at, TIMESTAMPTZ '2000-01-01 00:00:00+00') END AS bucket
   FROM merged m JOIN frontline_stage_tickets s ON s.native_id = m.native_id
-  LEFT JOIN LATERAL (
-    SELECT true AS found, x.driver_key, x.rule_key FROM ticket_classifications x
-    WHERE s.erased_by_source AND x.ticket_id = m.id AND x.taxonomy_id = $4::uuid
-  ) k ON true
   WHERE $4::uuid IS NOT NULL AND s.classified
 ), previous AS (
   -- What the tickets counted now were counted as before this statement (CTEs all read the

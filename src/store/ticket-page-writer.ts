@@ -10,15 +10,16 @@ import { copyRow } from './copy-text.ts';
 import { pgJsonText, pgSafeText } from './pg-safe.ts';
 import { alreadyErased, eraseTicketHistory } from './ticket-erasure.ts';
 import { inTransaction } from './transaction.ts';
-import { COPY_STAGE, CREATE_STAGE, MARK_ERASURES, MERGE, stageValues, SUPERSEDE } from './ticket-page-sql.ts';
+import { COPY_STAGE, CREATE_STAGE, KEEP_SCRUBBED_DRIVERS, MARK_ERASURES, MERGE, stageValues, SUPERSEDE } from './ticket-page-sql.ts';
 
 /**
  * The page transaction (README "Guarantees"): one page of normalised tickets is COPYed into a
  * session-local staging table and merged into `tickets` (ticket-page-sql.ts), superseded versions are
- * appended to `ticket_versions`, malformed records — and records PostgreSQL refuses — go to quarantine,
- * and the stream's cursor moves — all in ONE transaction, guarded by the run's fencing token. A crash before COMMIT leaves the old
- * cursor and none of the page; a crash after leaves both. Replaying a page writes nothing: the merge
- * only touches rows whose content hash changed and never lets an older source version win.
+ * appended to `ticket_versions`, malformed records — and records PostgreSQL refuses — go to
+ * quarantine, and the stream's cursor moves — all in ONE transaction, guarded by the run's fencing
+ * token. A crash before COMMIT leaves the old cursor and none of the page; a crash after leaves both.
+ * Replaying a page writes nothing: the merge only touches rows whose content hash changed and never
+ * lets an older source version win.
  */
 export type StagedTicket = NormalisedTicket;
 export type PageWrite = NormalisedPage;
@@ -144,6 +145,9 @@ async function mergeChunk(context: ChunkContext, tickets: StagedTicket[]): Promi
   const erasing = marked.rows.map((r) => r.native_id);
   const erasure = { organizationId: target.organizationId, connectorId: target.connectorId, connectorKey: target.connectorKey ?? '' };
   const erasedBefore = await alreadyErased(client, erasure, erasing);
+  if (context.taxonomyId !== null && tickets.some((t) => t.erasedBySource)) {
+    await client.query(KEEP_SCRUBBED_DRIVERS, [target.organizationId, target.connectorId, context.taxonomyId]);
+  }
   await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
   const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null; erased_written: string[] }>(MERGE, [
     target.organizationId, target.connectorId, target.normaliserVersion, context.taxonomyId,
