@@ -67,6 +67,13 @@ describe('classify', () => {
     expect(matches({ category: 'software' }, { category: 'Software' })).toBe(false);
   });
 
+  it('matches who handled the ticket (Zendesk support_type): tickets of AI agents apart', () => {
+    expect(matches({ supportType: 'ai_agent' }, { supportType: 'ai_agent' })).toBe(true);
+    expect(matches({ supportType: 'ai_agent' }, { supportType: 'agent' })).toBe(false);
+    expect(matches({ supportType: ['agent', 'ai_agent'] }, { supportType: null })).toBe(false);
+    expect(matches({ all: [{ tag: 'sso' }, { supportType: 'ai_agent' }] }, { tags: ['sso'], supportType: 'ai_agent' })).toBe(true);
+  });
+
   it('combines conditions with all and any, nested', () => {
     const when: ConditionInput = { all: [{ tag: 'sso' }, { any: [{ channel: 'email' }, { priority: 'urgent' }] }] };
     expect(matches(when, { tags: ['sso'], channel: 'email' })).toBe(true);
