@@ -35,6 +35,10 @@ export function registerConnectorsCommand(program: Command): void {
           settings: module.settingsSchema.parse(connector.settings), secrets, clock: services.clock,
           secretSources: storedSecretSources(connector.settings),
           onSecretsRotated: (rotated) => services.pull.secrets.save(connector.id, { ...secrets, ...rotated }),
+          // A test that refreshes an expired OAuth token must not race a running sync for the rotation.
+          ...(services.pull.secrets.withRefreshLock
+            ? { withRefreshLock: <T>(fn: (read: () => Promise<Record<string, string>>) => Promise<T>) => services.pull.secrets.withRefreshLock!(connector.id, fn) }
+            : {}),
         });
         const result = await session.check();
         process.stdout.write(`${connector.key}: ok — ${result.detail}\n`);

@@ -56,8 +56,12 @@ const versionOrder = (alias: string): string => `(${alias}.source_updated_at, co
  */
 export const MARK_ERASURES = `UPDATE frontline_stage_tickets s
   SET erase = true, subject = NULL, raw = NULL, requester_ref = NULL, custom_fields = '{}'::jsonb
-  WHERE s.erased_by_source OR (s.requester_ref IS NOT NULL AND EXISTS (
-    SELECT 1 FROM erased_requesters e WHERE e.connector_id = $1::uuid AND e.requester_ref = s.requester_ref))
+  WHERE s.erased_by_source OR (
+    s.requester_ref IS NOT NULL
+    -- Evaluated once per statement (an InitPlan): most connectors have no erased requester, and then
+    -- no staged row is probed at all.
+    AND (SELECT EXISTS (SELECT 1 FROM erased_requesters WHERE connector_id = $1::uuid))
+    AND EXISTS (SELECT 1 FROM erased_requesters e WHERE e.connector_id = $1::uuid AND e.requester_ref = s.requester_ref))
   RETURNING s.native_id`;
 
 /**

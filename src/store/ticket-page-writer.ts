@@ -141,18 +141,18 @@ async function mergeChunk(context: ChunkContext, tickets: StagedTicket[]): Promi
   if (context.stageDirty) await client.query('DELETE FROM frontline_stage_tickets');
   context.stageDirty = true;
   await copyStage(client, tickets);
-  const marked = await client.query<{ native_id: string }>(MARK_ERASURES, [target.connectorId]);
+  const marked = await client.query<{ native_id: string }>({ name: 'frontline_mark_erasures', text: MARK_ERASURES, values: [target.connectorId] });
   const erasing = marked.rows.map((r) => r.native_id);
   const erasure = { organizationId: target.organizationId, connectorId: target.connectorId, connectorKey: target.connectorKey ?? '' };
   const erasedBefore = await alreadyErased(client, erasure, erasing);
   if (context.taxonomyId !== null && tickets.some((t) => t.erasedBySource)) {
     await client.query(KEEP_SCRUBBED_DRIVERS, [target.organizationId, target.connectorId, context.taxonomyId]);
   }
-  await client.query(SUPERSEDE, [target.organizationId, target.connectorId, target.runId.toString()]);
-  const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null; erased_written: string[] }>(MERGE, [
+  await client.query({ name: 'frontline_supersede', text: SUPERSEDE, values: [target.organizationId, target.connectorId, target.runId.toString()] });
+  const result = await client.query<{ inserted: number; updated: number; max_change_seq: string | null; erased_written: string[] }>({ name: 'frontline_merge', text: MERGE, values: [
     target.organizationId, target.connectorId, target.normaliserVersion, context.taxonomyId,
     series.map(([driver]) => driver ?? ''), series.map(([, id]) => id), erasing,
-  ]);
+  ] });
   const row = result.rows[0];
   const written = new Set(row?.erased_written ?? []);
   if (erasing.length > 0) {
