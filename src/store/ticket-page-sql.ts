@@ -78,21 +78,31 @@ export const KEEP_SCRUBBED_DRIVERS = `UPDATE frontline_stage_tickets s SET drive
  * History: before a ticket is overwritten by a newer version, its current state is appended to
  * `ticket_versions` (sync_run_id = the run that superseded it). Versions + the current row are every
  * state ever observed, and a back-fill of new tickets writes no version rows at all.
+ *
+ * And a newer version with the same content (a ticket changed and changed back in one second, or a
+ * change the canonical ticket does not see) moves the stored change time forward, and nothing else:
+ * otherwise a page fetched before it, with the in-between content, would still count as newer and
+ * undo it. No change_seq bump: nothing the series or classifications read has changed.
  */
-export const SUPERSEDE = `INSERT INTO ticket_versions (ticket_id, source_updated_at, source_changed_at, content_hash, status, priority, snapshot, sync_run_id)
+export const SUPERSEDE = `WITH probe AS (
+  SELECT x.id, x.content_hash AS stored_hash, s.content_hash AS staged_hash, s.source_changed_at AS staged_changed,
+    ${versionOrder('x')} < ${versionOrder('s')} AS newer, ${versionOrder('x')} <= ${versionOrder('s')} AS not_older
+  FROM frontline_stage_tickets s
+  -- One unique-index probe per staged row, reading four columns. (A plain join lets the planner hash
+  -- the connector's whole ticket set when its statistics are stale: every page would scan them all.)
+  CROSS JOIN LATERAL (
+    SELECT x.id, x.content_hash, x.source_updated_at, x.source_changed_at FROM tickets x
+    WHERE x.organization_id = $1::uuid AND x.connector_id = $2::uuid AND x.native_id = s.native_id LIMIT 1
+  ) x
+), same_content AS (
+  UPDATE tickets t SET source_changed_at = p.staged_changed
+  FROM probe p WHERE t.id = p.id AND p.newer AND p.stored_hash = p.staged_hash
+)
+INSERT INTO ticket_versions (ticket_id, source_updated_at, source_changed_at, content_hash, status, priority, snapshot, sync_run_id)
   SELECT t.id, t.source_updated_at, t.source_changed_at, t.content_hash, t.status, t.priority,
     to_jsonb(t) - 'raw' - 'organization_id' - 'connector_id' - 'change_seq', $3::bigint
   FROM tickets t
-  WHERE t.id IN (
-    SELECT x.id FROM frontline_stage_tickets s
-    -- One unique-index probe per staged row, reading four columns. (A plain join lets the planner hash
-    -- the connector's whole ticket set when its statistics are stale: every page would scan them all.)
-    CROSS JOIN LATERAL (
-      SELECT x.id, x.content_hash, x.source_updated_at, x.source_changed_at FROM tickets x
-      WHERE x.organization_id = $1::uuid AND x.connector_id = $2::uuid AND x.native_id = s.native_id LIMIT 1
-    ) x
-    WHERE x.content_hash IS DISTINCT FROM s.content_hash AND ${versionOrder('x')} <= ${versionOrder('s')}
-  )
+  WHERE t.id IN (SELECT p.id FROM probe p WHERE p.stored_hash IS DISTINCT FROM p.staged_hash AND p.not_older)
   ON CONFLICT DO NOTHING`;
 
 const mergedColumns = STAGE_COLUMNS.slice(0, STAGE_COLUMNS.indexOf('support_type') + 1);
