@@ -95,8 +95,10 @@ export const SUPERSEDE = `WITH probe AS (
     WHERE x.organization_id = $1::uuid AND x.connector_id = $2::uuid AND x.native_id = s.native_id LIMIT 1
   ) x
 ), same_content AS (
+  -- By primary key from an array (an InitPlan): a join could let the planner hash every ticket row.
   UPDATE tickets t SET source_changed_at = p.staged_changed
-  FROM probe p WHERE t.id = p.id AND p.newer AND p.stored_hash = p.staged_hash
+  FROM probe p
+  WHERE t.id = ANY (ARRAY(SELECT q.id FROM probe q WHERE q.newer AND q.stored_hash = q.staged_hash)) AND p.id = t.id
 )
 INSERT INTO ticket_versions (ticket_id, source_updated_at, source_changed_at, content_hash, status, priority, snapshot, sync_run_id)
   SELECT t.id, t.source_updated_at, t.source_changed_at, t.content_hash, t.status, t.priority,
