@@ -2,42 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { manualClock } from './clock.ts';
 import { mulberry32 } from './random.ts';
 import { createRateBudget } from './rate-budget.ts';
-import { parseRateLimitHeaders } from './rate-limit-headers.ts';
 
 const T0 = Date.parse('2026-11-20T12:00:00Z');
-
-describe('parseRateLimitHeaders', () => {
-  it('reads Zendesk list-endpoint headers (account + endpoint limit)', () => {
-    const obs = parseRateLimitHeaders(
-      {
-        'x-rate-limit': '700',
-        'x-rate-limit-remaining': '699',
-        'ratelimit-limit': '700',
-        'ratelimit-remaining': '699',
-        'ratelimit-reset': '41',
-        'zendesk-ratelimit-tickets-index': 'total=100; remaining=99; resets=41',
-      },
-      T0,
-    );
-    expect(obs).toEqual([
-      { source: 'ratelimit', limit: 700, remaining: 699, resetAtMs: T0 + 41_000 },
-      { source: 'zendesk-ratelimit-tickets-index', limit: 100, remaining: 99, resetAtMs: T0 + 41_000 },
-    ]);
-  });
-  it('reads the bare Zendesk account headers without a reset', () => {
-    expect(parseRateLimitHeaders({ 'x-rate-limit': '200', 'x-rate-limit-remaining': '17' }, T0)).toEqual([
-      { source: 'x-rate-limit', limit: 200, remaining: 17, resetAtMs: null },
-    ]);
-  });
-  it('reads x-ratelimit-reset as unix seconds or an ISO date', () => {
-    const unix = Math.floor(T0 / 1000) + 3600;
-    expect(parseRateLimitHeaders({ 'x-ratelimit-limit': '1000', 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': String(unix) }, T0)[0]?.resetAtMs).toBe(unix * 1000);
-    expect(parseRateLimitHeaders({ 'x-ratelimit-remaining': '3', 'x-ratelimit-reset': '2026-11-20T12:05:00Z' }, T0)[0]?.resetAtMs).toBe(T0 + 300_000);
-  });
-  it('ignores garbage', () => {
-    expect(parseRateLimitHeaders({ 'x-rate-limit-remaining': 'lots', 'zendesk-ratelimit-x': 'total=5' }, T0)).toEqual([]);
-  });
-});
 
 describe('createRateBudget', () => {
   it('starts empty and does not delay', () => {
