@@ -1,8 +1,8 @@
 import { z } from 'zod';
 
 /**
- * Process environment, parsed once at boot and frozen (README "Configuration", environment table). Secrets read here are
- * never logged: see `redactPaths` in src/main/logger.ts.
+ * Process environment, parsed once at boot and frozen (README "Configuration", environment table).
+ * Secrets read here are never logged: see `redactPaths` in src/observability/logger.ts.
  */
 const envSchema = z.object({
   DATABASE_URL: z.url().default('postgresql://postgres:postgres@127.0.0.1:5432/frontline'),

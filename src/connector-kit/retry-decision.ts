@@ -4,10 +4,10 @@ import type { RandomSource } from './random.ts';
 import { parseRetryAfterMs } from './retry-after.ts';
 
 /**
- * The pure retry decision (README "Guarantees": failures have a class; after Nango's proxy `retry.ts` and BullMQ's
- * rate-limit guide): ordered response rules first, then defaults by status. Transient failures spend
- * attempts; rate limits spend a wait budget instead, so a throttled sync slows down but never fails
- * for having been patient.
+ * The pure retry decision (README "Guarantees": failures have a class; after Nango's proxy
+ * `retry.ts` and BullMQ's rate-limit guide): ordered response rules first, then defaults by status.
+ * Transient failures spend attempts; rate limits spend a wait budget instead, so a throttled sync
+ * slows down but never fails for having been patient.
  */
 export type AttemptOutcome =
   | { kind: 'response'; status: number; headers: Readonly<Record<string, string | undefined>>; bodyText: string }

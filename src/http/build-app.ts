@@ -31,8 +31,9 @@ export interface AppDeps {
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 
 /**
- * Builds the HTTP API without listening (fastify docs/Guides/Testing.md: build the app, inject requests): ecosystem plugins, then ours
- * (error handling, auth), then encapsulated route modules. Tests call `app.inject()`; src/http/listen.ts listens.
+ * Builds the HTTP API without listening (fastify docs/Guides/Testing.md: build the app, inject
+ * requests): ecosystem plugins, then ours (error handling, auth), then encapsulated route modules.
+ * Tests call `app.inject()`; src/http/listen.ts listens.
  */
 export function buildApp(deps: AppDeps): FastifyInstance {
   const now = deps.now ?? Date.now;

@@ -2,11 +2,12 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from
 import { type ErrorCode, type ErrorDetail, errorBody, isHttpError } from './errors.ts';
 
 /**
- * The one error handler and the not-found handler (after fastify's lib/errors.js and docs/Reference/Errors.md). Coded errors go out as
- * they are; schema validation becomes FL_VALIDATION with one detail per zod issue; fastify's own
- * client errors (bad JSON, wrong media type) keep their status as FL_BAD_REQUEST; a PostgreSQL data
- * exception a request value causes (e.g. NUL in a string) is a 400 FL_BAD_REQUEST, logged as a warning;
- * everything else is masked as FL_INTERNAL and logged with the request id, never sent.
+ * The one error handler and the not-found handler (after fastify's lib/errors.js and
+ * docs/Reference/Errors.md). Coded errors go out as they are; schema validation becomes
+ * FL_VALIDATION with one detail per zod issue; fastify's own client errors (bad JSON, wrong media
+ * type) keep their status as FL_BAD_REQUEST; a PostgreSQL data exception a request value causes
+ * (e.g. NUL in a string) is a 400 FL_BAD_REQUEST, logged as a warning; everything else is masked as
+ * FL_INTERNAL and logged with the request id, never sent.
  */
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler(handleError);

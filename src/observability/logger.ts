@@ -4,8 +4,9 @@ import pretty from 'pino-pretty';
 export type { Logger } from 'pino';
 
 /**
- * Every field that could carry a secret, wherever it sits in a log object (README "Configuration": secrets are redacted from every log line).
- * Connector errors never embed secrets in the first place; these paths are the second fence.
+ * Every field that could carry a secret, wherever it sits in a log object (README "Configuration":
+ * secrets are redacted from every log line). Connector errors never embed secrets in the first
+ * place; these paths are the second fence.
  */
 export const redactPaths = [
   'secrets',

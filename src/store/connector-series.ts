@@ -2,10 +2,11 @@ import type pg from 'pg';
 import { driverSeriesPrefix, unmatchedSeriesKey } from '../domain/series/series-key.ts';
 
 /**
- * What the page transaction and the derive stage share: the connector's driver volume series (keys in
- * src/domain/series/series-key.ts), and the per-connector lock that serialises them. (Both move series contributions; and
- * with pages of two streams — back-fill and incremental — committing in change_seq order, derive's
- * position can never skip a ticket whose change_seq was taken by a transaction still in flight.)
+ * What the page transaction and the derive stage share: the connector's driver volume series (keys
+ * in src/domain/series/series-key.ts), and the per-connector lock that serialises them. (Both move
+ * series contributions; and with pages of two streams — back-fill and incremental — committing in
+ * change_seq order, derive's position can never skip a ticket whose change_seq was taken by a
+ * transaction still in flight.)
  */
 const LOCK_SPACE = 0x46_4c_44_56; // "FLDV"
 

@@ -2,10 +2,10 @@ import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:
 import { ConnectorError } from '../connector-kit/failure.ts';
 
 /**
- * Connector secrets at rest: AES-256-GCM with a key id, so keys rotate (README "Configuration": FRONTLINE_SECRET_KEYS).
- * `FRONTLINE_SECRET_KEYS=keyId:base64key[,keyId:base64key…]`: the first key encrypts, every key
- * decrypts. Rotate by putting a new key first and keeping the old one until all rows are rewritten.
- * Errors name the variable and key ids, never key material or plaintext.
+ * Connector secrets at rest: AES-256-GCM with a key id, so keys rotate (README "Configuration":
+ * FRONTLINE_SECRET_KEYS). `FRONTLINE_SECRET_KEYS=keyId:base64key[,keyId:base64key…]`: the first key
+ * encrypts, every key decrypts. Rotate by putting a new key first and keeping the old one until all
+ * rows are rewritten. Errors name the variable and key ids, never key material or plaintext.
  */
 export const secretKeysVariable = 'FRONTLINE_SECRET_KEYS';
 

@@ -1,8 +1,9 @@
 /**
- * The contact-driver catalog shared by the Zendesk simulator's ground truth, the demo configuration and
- * the tests (src/main/demo/frontline.demo.yaml holds the same catalog as rules). Each simulated ticket has a true driver and carries a
- * signal — the "Contact reason" dropdown value (also in `tags`), a driver tag, or a subject phrase — that
- * the demo rules (dropdown rules, then tag rules, then case-insensitive subject rules) map back to it.
+ * The contact-driver catalog shared by the Zendesk simulator's ground truth, the demo configuration
+ * and the tests (src/main/demo/frontline.demo.yaml holds the same catalog as rules). Each simulated
+ * ticket has a true driver and carries a signal — the "Contact reason" dropdown value (also in
+ * `tags`), a driver tag, or a subject phrase — that the demo rules (dropdown rules, then tag rules,
+ * then case-insensitive subject rules) map back to it.
  */
 export type OwningFunction = 'engineering' | 'operations' | 'finance' | 'product' | 'customer_success';
 
