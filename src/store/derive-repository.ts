@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { CanonicalTicket } from '../domain/ticket/canonical-ticket.ts';
 import { seriesKeyOf } from '../domain/series/series-key.ts';
 import { ensureSeries, lockConnectorSeries } from './connector-series.ts';
+import { recordSeriesChangesFrom } from './series-change-sql.ts';
 import { inTransaction } from './transaction.ts';
 import type { Classifier } from '../domain/driver/index.ts';
 import { type DeriveInput, type DerivePlan, needsClassification, planDerive } from '../domain/series/plan-derive.ts';
@@ -92,9 +93,12 @@ async function readPosition(client: pg.PoolClient, target: DeriveTarget): Promis
   }
   await client.query('DELETE FROM derive_states WHERE connector_id = $1', [target.connectorId]);
   await client.query(
-    `DELETE FROM series_points p USING series s
-     WHERE s.id = p.series_id AND s.connector_id = $1 AND s.kind IN ('driver_volume', 'unmatched_volume')`,
-    [target.connectorId],
+    `WITH gone AS (
+       DELETE FROM series_points p USING series s
+       WHERE s.id = p.series_id AND s.connector_id = $1 AND s.kind IN ('driver_volume', 'unmatched_volume')
+       RETURNING p.series_id, p.bucket_start)
+     ${recordSeriesChangesFrom('gone', '$2')}`,
+    [target.connectorId, target.organizationId],
   );
   await client.query(
     `UPDATE ticket_classifications c SET counted_driver = NULL, counted_bucket = NULL FROM tickets t
@@ -199,16 +203,22 @@ async function writeClassifications(client: pg.PoolClient, taxonomyId: string, r
   );
 }
 
-/** Moves series points by the plan's net deltas (driver series, or the unmatched one for null). */
+/** Moves series points by the plan's net deltas (driver series, or the unmatched one for null), recording the facts. */
 async function applyDeltas(client: pg.PoolClient, target: DeriveTarget, deltas: DerivePlan['deltas']): Promise<number> {
   if (deltas.length === 0) return 0;
   const keyOf = (driverKey: string | null): string => seriesKeyOf(target.connectorKey, driverKey);
   const seriesIds = await ensureSeries(client, target, [...new Set(deltas.map((d) => keyOf(d.driverKey)))]);
   await client.query(
-    `INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
-     SELECT s, b, v, now() FROM unnest($1::bigint[], $2::timestamptz[], $3::float8[]) AS x(s, b, v)
-     ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = p.value + EXCLUDED.value, updated_at = now()`,
-    [deltas.map((d) => seriesIds.get(keyOf(d.driverKey))), deltas.map((d) => new Date(d.bucketStartMs).toISOString()), deltas.map((d) => d.delta)],
+    `WITH moved AS (
+       INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
+       SELECT s, b, v, now() FROM unnest($1::bigint[], $2::timestamptz[], $3::float8[]) AS x(s, b, v)
+       ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = p.value + EXCLUDED.value, updated_at = now()
+       RETURNING p.series_id, p.bucket_start)
+     ${recordSeriesChangesFrom('moved', '$4')}`,
+    [
+      deltas.map((d) => seriesIds.get(keyOf(d.driverKey))), deltas.map((d) => new Date(d.bucketStartMs).toISOString()), deltas.map((d) => d.delta),
+      target.organizationId,
+    ],
   );
   return deltas.length;
 }

@@ -1,6 +1,7 @@
 import type { NormalisedTicket } from '../domain/ticket/ticket-page.ts';
 import type { CopyValue } from './copy-text.ts';
 import { pgJsonText } from './pg-safe.ts';
+import { recordSeriesChangesFrom } from './series-change-sql.ts';
 
 /**
  * The statements of the page transaction (ticket-page-writer.ts runs them). A page is COPYed into a
@@ -178,11 +179,16 @@ export const MERGE = `WITH merged AS (
 ), net AS (
   SELECT driver, bucket, sum(n) AS n FROM moves GROUP BY driver, bucket HAVING sum(n) <> 0
 ), points AS (
-  -- Each ticket's contribution moves exactly once: −1 where it was counted, +1 where it belongs now.
+  -- Each ticket's contribution moves exactly once: −1 where it was counted, +1 where it belongs now
+  -- (the rule: src/domain/series/contribution.ts; the bucket is its contributionBucket).
   INSERT INTO series_points AS p (series_id, bucket_start, value, updated_at)
   SELECT k.series_id, net.bucket, net.n, now()
   FROM net JOIN unnest($5::text[], $6::bigint[]) AS k(driver, series_id) ON k.driver = coalesce(net.driver, '')
   ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = p.value + EXCLUDED.value, updated_at = now()
+  RETURNING p.series_id, p.bucket_start
+), changes AS (
+  -- One "series changed" fact per series this page moved.
+  ${recordSeriesChangesFrom('points', '$1')}
 )
 SELECT count(*) FILTER (WHERE inserted)::int AS inserted,
        count(*) FILTER (WHERE NOT inserted)::int AS updated,
