@@ -83,7 +83,7 @@ async function sync(services: Services, key: string, options: SyncOptions): Prom
   const sinceMs = options.since === undefined ? undefined : parseSince(options.since);
   const mode = options.backfill ? 'backfill' : 'incremental';
   if (options.enqueue) {
-    const id = await services.queues().enqueueSync({ v: 1, connectorId: connector.id, mode, reason: 'manual', ...(sinceMs === undefined ? {} : { since: new Date(sinceMs).toISOString() }) });
+    const id = await services.queues().enqueue('sync', { v: 1, connectorId: connector.id, mode, reason: 'manual', ...(sinceMs === undefined ? {} : { since: new Date(sinceMs).toISOString() }) });
     process.stdout.write(`queued ${mode} sync of ${connector.key} (job ${id ?? 'already queued'}); follow it with \`frontline connectors list\`\n`);
     return;
   }

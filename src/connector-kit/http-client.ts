@@ -36,7 +36,7 @@ export interface HttpClientOptions {
   /**
    * A rate-limit wait (a 429's Retry-After, or pacing until the budget resets) longer than this in
    * real time is not waited out here: the request fails with RATE_LIMIT_WAIT and `retryAfterMs`, so a
-   * queue worker can put its job back for that long instead of holding a slot (src/queue/workers.ts).
+   * queue worker can put its job back for that long instead of holding a slot (src/queue/jobs/sync-job.ts).
    * Unset: every wait is waited out (the CLI, with its progress bar).
    */
   deferRateLimitWaitsOverMs?: number;

@@ -40,7 +40,7 @@ export async function serve(services: Services, options: ServeOptions): Promise<
       ...(options.lockDurationMs ? { lockDurationMs: options.lockDurationMs } : {}),
     });
     stops.push(() => workers.close());
-    services.logger.info({ queues: ['pull', 'derive'] }, 'workers started');
+    services.logger.info({ queues: workers.workers.map((worker) => worker.name) }, 'workers started');
   }
   if (has('scheduler')) {
     const scheduler = await startScheduler({

@@ -1,47 +1,28 @@
-import { z } from 'zod';
+import { defineCatalog, type JobNameOf, type PayloadInputOf, type QueueNameOf } from './job-definition.ts';
+import { deriveJob } from './jobs/derive-job.ts';
+import { syncJob } from './jobs/sync-job.ts';
 
 /**
- * The queue's contract (README "Architecture"): job name → zod payload, attempts, backoff. Payloads
- * carry ids, never secrets or ticket bodies, and carry a version: changes are additive only, so
- * workers of two releases can overlap during a rolling deploy.
+ * The queue's contract (README "Architecture"): every job Frontline runs, each defined in its own
+ * file under jobs/ (name, queue, zod payload, attempts, backoff, deduplication, retention, handler),
+ * and the settings of every queue they run on. `createQueues` (producers) and `startWorkers` (one
+ * BullMQ worker per queue, dispatching by job name) are built from it, so adding a job is its file
+ * plus a line here (and its queue's settings, when it runs on a new queue).
+ *
+ * Payloads carry ids, never secrets or ticket bodies, and carry a version: changes are additive only,
+ * so workers of two releases can overlap during a rolling deploy. A job name a worker's catalog does
+ * not know fails unrecoverably: put a new job on a new queue, or deploy its workers first.
  */
-export const syncPayload = z.object({
-  v: z.literal(1),
-  connectorId: z.uuid(),
-  mode: z.enum(['incremental', 'backfill']),
-  /** Back-fill start (ISO instant). */
-  since: z.iso.datetime({ offset: true }).optional(),
-  reason: z.enum(['schedule', 'manual', 'demo']).default('schedule'),
-});
-export type SyncPayload = z.infer<typeof syncPayload>;
-
-export const derivePayload = z.object({
-  v: z.literal(1),
-  connectorId: z.uuid(),
-  /** The pull run's highest change_seq: only for the job id and logs, the derive reads its own state. */
-  upToSeq: z.string().regex(/^\d+$/).optional(),
-});
-export type DerivePayload = z.infer<typeof derivePayload>;
-
-export const jobCatalog = {
-  sync: {
-    queue: 'pull',
-    payload: syncPayload,
-    /** Transient failures (5xx storms, lost stream) retry with backoff; config failures never retry. */
-    attempts: 6,
-    backoff: { type: 'exponential', delay: 15_000, jitter: 0.3 },
+export const jobCatalog = defineCatalog({
+  jobs: [syncJob, deriveJob],
+  queues: {
+    pull: { concurrency: 4 },
+    derive: { concurrency: 2 },
   },
-  derive: {
-    queue: 'derive',
-    payload: derivePayload,
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 2_000, jitter: 0.3 },
-  },
-} as const;
+});
 
-export type JobName = keyof typeof jobCatalog;
-export const queueNames = ['pull', 'derive'] as const;
-export type QueueName = (typeof queueNames)[number];
-
-/** BullMQ job ids must not contain ':' (it separates Redis key parts). */
-export const jobId = (...parts: string[]): string => parts.join('-').replace(/:/g, '_');
+export type JobCatalog = typeof jobCatalog;
+export type JobName = JobNameOf<JobCatalog>;
+export type QueueName = QueueNameOf<JobCatalog>;
+/** What `Queues.enqueue(name, …)` takes for job `N`. */
+export type PayloadOf<N extends JobName> = PayloadInputOf<JobCatalog, N>;

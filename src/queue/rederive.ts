@@ -19,7 +19,7 @@ export async function requestRederive(pool: pg.Pool, queues: () => Queues, organ
   });
   try {
     const q = queues();
-    await Promise.race([Promise.all(ids.map((connectorId) => q.enqueueDerive({ v: 1, connectorId }))), timeout]);
+    await Promise.race([Promise.all(ids.map((connectorId) => q.enqueue('derive', { v: 1, connectorId }))), timeout]);
     return { requested: ids.length };
   } catch (error) {
     return { deferred: error instanceof Error ? error.message : String(error) };

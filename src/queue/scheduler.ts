@@ -3,7 +3,9 @@ import type { Logger } from '../observability/logger.ts';
 import { connectorsBehindDerive } from '../store/derive-repository.ts';
 import { listConnectors } from '../store/connector-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
-import { jobCatalog, jobId, type SyncPayload } from './job-catalog.ts';
+import { jobCatalog } from './job-catalog.ts';
+import { jobId, jobOptions } from './job-definition.ts';
+import type { SyncPayload } from './jobs/sync-job.ts';
 import type { Queues } from './queues.ts';
 
 /**
@@ -19,27 +21,22 @@ export interface ReconcileReport {
 const schedulerId = (connectorId: string): string => jobId('sync', connectorId, 'schedule');
 
 export async function reconcileSchedules(prisma: PrismaClient, queues: Queues): Promise<ReconcileReport> {
+  const sync = jobCatalog.jobs.sync;
+  const pull = queues.queue(sync.queue);
   const connectors = await listConnectors(prisma, { enabledOnly: true });
   const wanted = new Set<string>();
   for (const connector of connectors) {
     const id = schedulerId(connector.id);
     wanted.add(id);
     const data: SyncPayload = { v: 1, connectorId: connector.id, mode: 'incremental', reason: 'schedule' };
-    await queues.pull.upsertJobScheduler(
-      id,
-      { every: connector.syncEverySeconds * 1000 },
-      {
-        name: 'sync',
-        data,
-        opts: { attempts: jobCatalog.sync.attempts, backoff: jobCatalog.sync.backoff, removeOnComplete: { count: 1000 }, removeOnFail: { count: 5000 } },
-      },
-    );
+    // The sync definition's attempts, backoff and retention (schedulers take no deduplication).
+    await pull.upsertJobScheduler(id, { every: connector.syncEverySeconds * 1000 }, { name: sync.name, data, opts: jobOptions(sync) });
   }
   const removed: string[] = [];
-  for (const existing of await queues.pull.getJobSchedulers(0, -1)) {
+  for (const existing of await pull.getJobSchedulers(0, -1)) {
     const key = existing.key;
     if (!wanted.has(key)) {
-      await queues.pull.removeJobScheduler(key);
+      await pull.removeJobScheduler(key);
       removed.push(key);
     }
   }
@@ -56,7 +53,7 @@ export interface RunningScheduler {
  */
 export async function reconcileDerives(pool: pg.Pool, queues: Queues): Promise<string[]> {
   const behind = await connectorsBehindDerive(pool);
-  for (const connectorId of behind) await queues.enqueueDerive({ v: 1, connectorId });
+  for (const connectorId of behind) await queues.enqueue('derive', { v: 1, connectorId });
   return behind;
 }
 

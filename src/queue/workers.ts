@@ -1,30 +1,36 @@
-import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Clock } from '../connector-kit/clock.ts';
-import { isConnectorError } from '../connector-kit/failure.ts';
 import type { Logger } from '../observability/logger.ts';
-import { deriveConnector, type DeriveDeps } from '../pipeline/derive/derive-connector.ts';
-import { runSync, type PullDeps } from '../pipeline/pull/run-sync.ts';
-import { getConnectorById } from '../store/connector-repository.ts';
+import type { DeriveDeps } from '../pipeline/derive/derive-connector.ts';
+import type { PullDeps } from '../pipeline/pull/run-sync.ts';
 import type { PrismaClient } from '../store/database.ts';
-import { StreamBusyError } from '../store/sync-run-repository.ts';
-import { derivePayload, syncPayload } from './job-catalog.ts';
+import { jobCatalog, type QueueName } from './job-catalog.ts';
+import type { AnySchema, Catalog, JobDefinition } from './job-definition.ts';
 import { redisConnection, type Queues } from './queues.ts';
 
 /**
- * Thin job adapters over the pipeline stages: parse the payload, load what the ids point to, run the
- * stage, and translate failure classes into BullMQ terms — config errors are unrecoverable (a human
- * must fix something), transient ones retry with the catalog's backoff.
+ * One BullMQ worker per queue of the job catalog, dispatching each job by name to its definition's
+ * handler (jobs/*.ts) with the payload parsed by the definition's schema. A job name the catalog does
+ * not know on that queue, or a payload its schema refuses, fails unrecoverably: no retry can fix it.
  */
-export interface WorkerDeps {
-  prisma: PrismaClient;
-  pull: PullDeps;
-  derive: DeriveDeps;
-  queues: Queues;
+export interface WorkerSettings {
+  /** Only the key prefix is read here; handlers get the full producers through their deps. */
+  queues: { readonly prefix: string };
   logger: Logger;
   redisUrl: string;
   /** Stalled-job detection: a killed worker's job is handed to another after this long. */
   lockDurationMs?: number;
-  concurrency?: { pull?: number; derive?: number };
+  /** Per queue, overriding the catalog's `queues[name].concurrency`. */
+  concurrency?: Readonly<Partial<Record<string, number>>>;
+}
+
+/** What the catalog's handlers get: a job needing more adds its field here (and serve.ts passes it). */
+export interface WorkerDeps extends WorkerSettings {
+  prisma: PrismaClient;
+  pull: PullDeps;
+  derive: DeriveDeps;
+  queues: Queues;
+  concurrency?: Partial<Record<QueueName, number>>;
   /**
    * A sync that would wait longer than this (real ms) on a rate limit is put back on the queue for the
    * wait instead, so its slot serves other connectors meanwhile. Default 10 s.
@@ -35,99 +41,64 @@ export interface WorkerDeps {
 }
 
 export interface RunningWorkers {
+  /** One per queue of the catalog, in the catalog's order. */
   workers: Worker[];
   /** Stop taking jobs; let running ones reach a page boundary within `graceMs`, then cancel them. */
   close(graceMs?: number): Promise<void>;
 }
 
-export function startWorkers(deps: WorkerDeps): RunningWorkers {
-  const common = {
-    prefix: deps.queues.prefix,
-    lockDuration: deps.lockDurationMs ?? 30_000,
-    stalledInterval: Math.max(1_000, Math.floor((deps.lockDurationMs ?? 30_000) / 2)),
-    maxStalledCount: 3,
-  };
-  const pull = new Worker('pull', (job, token, signal) => processSync(deps, job, token, signal), {
-    ...common,
-    connection: redisConnection(deps.redisUrl, 'worker'),
-    concurrency: deps.concurrency?.pull ?? 4,
-  });
-  const derive = new Worker('derive', (job) => processDerive(deps, job), {
-    ...common,
-    connection: redisConnection(deps.redisUrl, 'worker'),
-    concurrency: deps.concurrency?.derive ?? 2,
-  });
-  for (const worker of [pull, derive]) {
+/** Workers for Frontline's job catalog, or for another catalog whose handlers take `deps` (tests). */
+export function startWorkers(deps: WorkerDeps): RunningWorkers;
+export function startWorkers<D extends WorkerSettings>(deps: D, catalog: Catalog<JobDefinition<string, string, AnySchema, D>>): RunningWorkers;
+export function startWorkers(deps: WorkerSettings, catalog: Catalog = jobCatalog): RunningWorkers {
+  const lockDuration = deps.lockDurationMs ?? 30_000;
+  const definitions: JobDefinition[] = Object.values(catalog.jobs);
+  // BullMQ treats a connection it was handed as shared and leaves it open on close(): these are ours to quit.
+  const connections: ReturnType<typeof redisConnection>[] = [];
+  const workers = Object.entries(catalog.queues).map(([queueName, config]) => {
+    const connection = redisConnection(deps.redisUrl, 'worker');
+    connections.push(connection);
+    const byName = new Map(definitions.filter((definition) => definition.queue === queueName).map((definition) => [definition.name, definition]));
+    const worker = new Worker(queueName, (job, token, signal) => runJob(deps, queueName, byName, job, token, signal), {
+      prefix: deps.queues.prefix,
+      connection,
+      concurrency: deps.concurrency?.[queueName] ?? config.concurrency,
+      lockDuration,
+      stalledInterval: Math.max(1_000, Math.floor(lockDuration / 2)),
+      maxStalledCount: 3,
+    });
     worker.on('failed', (job, error) =>
-      deps.logger.warn({ queue: worker.name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
+      deps.logger.warn({ queue: worker.name, job: job?.name, jobId: job?.id, attempt: job?.attemptsMade, err: error.message }, 'job failed'),
     );
     worker.on('error', (error) => deps.logger.error({ queue: worker.name, err: error.message }, 'worker error'));
-  }
+    return worker;
+  });
   return {
-    workers: [pull, derive],
+    workers,
     async close(graceMs = 20_000) {
-      const closing = Promise.all([pull.close(), derive.close()]);
+      const closing = Promise.all(workers.map((worker) => worker.close()));
       const timer = setTimeout(() => {
         deps.logger.warn({ graceMs }, 'jobs still running after the grace period: cancelling them at the next page boundary');
-        pull.cancelAllJobs('shutdown');
-        derive.cancelAllJobs('shutdown');
+        for (const worker of workers) worker.cancelAllJobs('shutdown');
       }, graceMs);
       try {
         await closing;
       } finally {
         clearTimeout(timer);
+        await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
       }
     },
   };
 }
 
-async function processSync(deps: WorkerDeps, job: Job, token: string | undefined, signal?: AbortSignal): Promise<object> {
-  const parsed = syncPayload.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`invalid sync payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-  const payload = parsed.data;
-  const connector = await getConnectorById(deps.prisma, payload.connectorId);
-  if (!connector) throw new UnrecoverableError(`connector ${payload.connectorId} no longer exists`);
-  try {
-    const result = await runSync(deps.pull, {
-      connector,
-      mode: payload.mode,
-      ...(payload.since ? { sinceMs: Date.parse(payload.since) } : {}),
-      jobId: job.id ?? null,
-      deferRateLimitWaitsOverMs: deps.deferRateLimitWaitsOverMs ?? DEFAULT_DEFER_RATE_LIMIT_WAITS_OVER_MS,
-      ...(signal ? { signal } : {}),
-      onPage: async (progress) => {
-        await job.updateProgress({ pages: progress.totals.pages, fetched: progress.totals.fetched, progressAtMs: progress.progressAtMs });
-        if (progress.outcome.maxChangeSeq !== null) {
-          await deps.queues.enqueueDerive({ v: 1, connectorId: connector.id, upToSeq: progress.outcome.maxChangeSeq.toString() });
-        }
-      },
-    });
-    const { cursor: _cursor, ...totals } = result.totals;
-    return { runId: result.runId.toString(), ...totals };
-  } catch (error) {
-    if (error instanceof StreamBusyError) {
-      if (payload.mode === 'incremental') return { skipped: error.message };
-      throw error;
-    }
-    if (isConnectorError(error) && error.code === 'RATE_LIMIT_WAIT' && token !== undefined) {
-      // BullMQ's documented way to pause an active job (docs.bullmq.io/patterns/process-step-jobs):
-      // no attempt is spent, and the slot is free until the rate limit resets. The next run resumes
-      // from the committed cursor.
-      const clock = deps.clock ?? deps.pull.clock;
-      await job.moveToDelayed(Date.now() + Math.ceil(clock.realDelayMs(error.retryAfterMs ?? 0)), token);
-      throw new DelayedError();
-    }
-    if (isConnectorError(error) && error.failure === 'config') throw new UnrecoverableError(error.message);
-    throw error;
+async function runJob(
+  deps: WorkerSettings, queueName: string, byName: ReadonlyMap<string, JobDefinition>, job: Job, token: string | undefined, signal: AbortSignal | undefined,
+): Promise<unknown> {
+  const definition = byName.get(job.name);
+  if (!definition) {
+    throw new UnrecoverableError(`no job "${job.name}" on queue "${queueName}" in this worker's catalog (known: ${[...byName.keys()].join(', ') || 'none'})`);
   }
-}
-
-const DEFAULT_DEFER_RATE_LIMIT_WAITS_OVER_MS = 10_000;
-
-async function processDerive(deps: WorkerDeps, job: Job): Promise<object> {
-  const parsed = derivePayload.safeParse(job.data);
-  if (!parsed.success) throw new UnrecoverableError(`invalid derive payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
-  const connector = await getConnectorById(deps.prisma, parsed.data.connectorId);
-  if (!connector) throw new UnrecoverableError(`connector ${parsed.data.connectorId} no longer exists`);
-  return deriveConnector(deps.derive, connector);
+  const parsed = definition.payload.safeParse(job.data);
+  if (!parsed.success) throw new UnrecoverableError(`invalid ${definition.name} payload: ${parsed.error.issues[0]?.message ?? 'unknown'}`);
+  return definition.handler(deps, job, { payload: parsed.data, token, signal });
 }

@@ -37,7 +37,7 @@ describe('sync jobs on the queue', () => {
                 coalesce((SELECT max(last_seq) FROM derive_states WHERE connector_id = $1), 0) AS behind`,
         [f.connector.id],
       );
-      const waiting = await f.services.queues().derive.getJobCounts('waiting', 'active', 'delayed');
+      const waiting = await f.services.queues().queue('derive').getJobCounts('waiting', 'active', 'delayed');
       if (!row.rows[0]?.behind && waiting['waiting'] === 0 && waiting['active'] === 0 && waiting['delayed'] === 0) return;
       await new Promise((r) => setTimeout(r, 100));
     }
@@ -53,10 +53,10 @@ describe('sync jobs on the queue', () => {
       if (response.status === 429) throttledDirect += 1;
     }
     expect(throttledDirect).toBe(1);
-    const id = await f.services.queues().enqueueSync({ v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual' });
-    const job = await Job.fromId(f.services.queues().pull, id ?? '');
+    const id = await f.services.queues().enqueue('sync', { v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual' });
+    const job = await Job.fromId(f.services.queues().queue('pull'), id ?? '');
     const result = (await job!.waitUntilFinished(events, 60_000)) as { fetched: number };
-    const finished = await Job.fromId(f.services.queues().pull, id ?? '');
+    const finished = await Job.fromId(f.services.queues().queue('pull'), id ?? '');
     expect(finished?.attemptsMade).toBe(1);
     const run = await f.db.pool.query('SELECT status, throttled, waited_ms::int AS waited FROM sync_runs ORDER BY id DESC LIMIT 1');
     expect(run.rows[0]).toMatchObject({ status: 'succeeded' });
@@ -73,10 +73,10 @@ describe('sync jobs on the queue', () => {
   it('fails a 401 fast with a config error that names the connector, without retrying or leaking the token', async () => {
     const wrong = 'wrong-token-value-123';
     await saveConnectorSecrets(f.services.db.prisma, f.connector.id, { token: wrong }, f.services.secretBox);
-    const id = await f.services.queues().enqueueSync({ v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual' });
-    const job = await Job.fromId(f.services.queues().pull, id ?? '');
+    const id = await f.services.queues().enqueue('sync', { v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual' });
+    const job = await Job.fromId(f.services.queues().queue('pull'), id ?? '');
     await expect(job!.waitUntilFinished(events, 30_000)).rejects.toThrow(/zendesk-demo/);
-    const failed = await Job.fromId(f.services.queues().pull, id ?? '');
+    const failed = await Job.fromId(f.services.queues().queue('pull'), id ?? '');
     expect(failed?.attemptsMade).toBe(1);
     expect(failed?.failedReason).toMatch(/401/);
     expect(JSON.stringify(failed?.toJSON())).not.toContain(wrong);
@@ -92,15 +92,15 @@ describe('sync jobs on the queue', () => {
   it('keeps one repeatable sync per enabled connector, rebuilt from the database when Redis lost it', async () => {
     const first = await reconcileSchedules(f.services.db.prisma, f.services.queues());
     expect(first.scheduled).toEqual(['acme/zendesk-demo']);
-    expect(await f.services.queues().pull.getJobSchedulersCount()).toBe(1);
-    for (const s of await f.services.queues().pull.getJobSchedulers()) await f.services.queues().pull.removeJobScheduler(s.key);
-    expect(await f.services.queues().pull.getJobSchedulersCount()).toBe(0);
+    expect(await f.services.queues().queue('pull').getJobSchedulersCount()).toBe(1);
+    for (const s of await f.services.queues().queue('pull').getJobSchedulers()) await f.services.queues().queue('pull').removeJobScheduler(s.key);
+    expect(await f.services.queues().queue('pull').getJobSchedulersCount()).toBe(0);
     await reconcileSchedules(f.services.db.prisma, f.services.queues());
-    const [rebuilt] = await f.services.queues().pull.getJobSchedulers();
+    const [rebuilt] = await f.services.queues().queue('pull').getJobSchedulers();
     expect(rebuilt?.every).toBe(15_000);
     await f.services.db.prisma.connector.update({ where: { id: f.connector.id }, data: { enabled: false } });
     const after = await reconcileSchedules(f.services.db.prisma, f.services.queues());
     expect(after.removed).toHaveLength(1);
-    expect(await f.services.queues().pull.getJobSchedulersCount()).toBe(0);
+    expect(await f.services.queues().queue('pull').getJobSchedulersCount()).toBe(0);
   });
 });

@@ -52,8 +52,8 @@ describe('rate-limit waits on the queue', () => {
 
   it('delays the rate-limited job instead of holding the only slot; another connector syncs meanwhile; nothing lost', async () => {
     const since = new Date(clock.now() - 10 * 86_400_000).toISOString();
-    const limitedId = await f.services.queues().enqueueSync({ v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual', since });
-    const limited = await Job.fromId(f.services.queues().pull, limitedId ?? '');
+    const limitedId = await f.services.queues().enqueue('sync', { v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual', since });
+    const limited = await Job.fromId(f.services.queues().queue('pull'), limitedId ?? '');
     let delayedSeen = false;
     for (let i = 0; i < 200 && !delayedSeen; i++) {
       delayedSeen = (await limited?.getState()) === 'delayed';
@@ -61,12 +61,12 @@ describe('rate-limit waits on the queue', () => {
     }
     expect(delayedSeen).toBe(true);
     // The only pull slot is free: a sync of another connector runs to the end while the first one waits.
-    const otherId = await f.services.queues().enqueueSync({ v: 1, connectorId: otherConnectorId, mode: 'incremental', reason: 'manual', since });
-    const otherJob = await Job.fromId(f.services.queues().pull, otherId ?? '');
+    const otherId = await f.services.queues().enqueue('sync', { v: 1, connectorId: otherConnectorId, mode: 'incremental', reason: 'manual', since });
+    const otherJob = await Job.fromId(f.services.queues().queue('pull'), otherId ?? '');
     await otherJob!.waitUntilFinished(events, 30_000);
     expect(await limited?.getState()).toBe('delayed');
     await limited!.waitUntilFinished(events, 60_000);
-    const finished = await Job.fromId(f.services.queues().pull, limitedId ?? '');
+    const finished = await Job.fromId(f.services.queues().queue('pull'), limitedId ?? '');
     expect(finished?.attemptsMade).toBe(1);
     const runs = await f.db.pool.query("SELECT status, error_code FROM sync_runs WHERE connector_id = $1 ORDER BY id", [f.connector.id]);
     expect(runs.rows[0]).toEqual({ status: 'cancelled', error_code: 'RATE_LIMIT_WAIT' });

@@ -52,7 +52,7 @@ describe('a worker killed mid-sync', () => {
 
   it('resumes from the committed cursor in another worker and ends with the same rows', async () => {
     const first = startWorker();
-    await f.services.queues().enqueueSync({ v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual', since: new Date(Date.now() - 30 * 86_400_000).toISOString() });
+    await f.services.queues().enqueue('sync', { v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual', since: new Date(Date.now() - 30 * 86_400_000).toISOString() });
     await until('some pages stored', async () => ((await query<{ pages: number }>('SELECT coalesce(max(pages), 0) AS pages FROM sync_runs WHERE connector_id = $1'))?.pages ?? 0) >= 12);
     first.kill('SIGKILL');
     await new Promise((resolve) => first.once('exit', resolve));
@@ -67,7 +67,7 @@ describe('a worker killed mid-sync', () => {
       const row = await query<{ behind: boolean }>(
         `SELECT (SELECT max(change_seq) FROM tickets WHERE connector_id = $1) > coalesce((SELECT max(last_seq) FROM derive_states WHERE connector_id = $1), 0) AS behind`,
       );
-      const counts = await f.services.queues().derive.getJobCounts('waiting', 'active', 'delayed');
+      const counts = await f.services.queues().queue('derive').getJobCounts('waiting', 'active', 'delayed');
       return row?.behind === false && counts['waiting'] === 0 && counts['active'] === 0 && counts['delayed'] === 0;
     });
 

@@ -93,8 +93,8 @@ describe('series arithmetic: the page transaction SQL and the derive plan apply 
     await db.pool.query('DELETE FROM driver_taxonomies WHERE organization_id = $1', [organizationId]);
     const taxonomy = await db.prisma.driverTaxonomy.create({ data: { organizationId, version: seed, contentHash: `eq-${seed}`, active: true } });
     const runs = {
-      fast: await beginRun(db.pool, { organizationId, connectorId: connectors.fast, stream: 'tickets', mode: 'incremental', jobId: null, sinceAt: null }),
-      plan: await beginRun(db.pool, { organizationId, connectorId: connectors.plan, stream: 'tickets', mode: 'incremental', jobId: null, sinceAt: null }),
+      fast: await beginRun(db.pool, { organizationId, connectorId: connectors.fast, stream: 'tickets', mode: 'incremental', jobId: null, sinceAt: null, restartIfComplete: false }),
+      plan: await beginRun(db.pool, { organizationId, connectorId: connectors.plan, stream: 'tickets', mode: 'incremental', jobId: null, sinceAt: null, restartIfComplete: false }),
     };
     const staged = (v: Version, classified: boolean): NormalisedTicket => ({
       ticket: v.ticket, contentHash: v.hash, changedAt: v.changedAtMs === null ? null : new Date(v.changedAtMs).toISOString(), erasedBySource: false,
