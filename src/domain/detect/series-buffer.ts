@@ -1,0 +1,123 @@
+/**
+ * One series' buckets as the detector sees them, with prefix sums so any window sum is O(1):
+ * - `raw`: the counts as stored;
+ * - `expected`: each bucket's one-step expectation, computed when it was observed (NaN during warm-up);
+ * - `cleaned`: what baselines learn from — raw, except buckets inside an episode, which hold their
+ *   expectation instead (a past outbreak must not raise the baseline, or the next one goes unseen;
+ *   Farrington's down-weighting of past outbreaks does the same);
+ * - `evidence`: what horizons sum as observed — raw, except buckets of episodes already resolved
+ *   (their excess has been reported, it must not open the episode again while a 7-day window still
+ *   holds it).
+ */
+export class SeriesBuffer {
+  private capacity: number;
+  length = 0;
+  raw: Float64Array;
+  expected: Float64Array;
+  cleaned: Float64Array;
+  evidence: Float64Array;
+  /** prefix[i] = sum of the first i buckets. */
+  private cleanedPrefix: Float64Array;
+  private evidencePrefix: Float64Array;
+  private expectedPrefix: Float64Array;
+
+  constructor(capacity = 1024) {
+    this.capacity = Math.max(16, capacity);
+    this.raw = new Float64Array(this.capacity);
+    this.expected = new Float64Array(this.capacity);
+    this.cleaned = new Float64Array(this.capacity);
+    this.evidence = new Float64Array(this.capacity);
+    this.cleanedPrefix = new Float64Array(this.capacity + 1);
+    this.evidencePrefix = new Float64Array(this.capacity + 1);
+    this.expectedPrefix = new Float64Array(this.capacity + 1);
+  }
+
+  /** Appends a bucket; `masked` = inside an open episode (the baseline learns its expectation). */
+  push(value: number, expected: number, masked: boolean): void {
+    if (this.length === this.capacity) this.grow();
+    const i = this.length;
+    this.raw[i] = value;
+    this.expected[i] = expected;
+    const usable = Number.isFinite(expected);
+    this.cleaned[i] = masked && usable ? expected : value;
+    this.evidence[i] = value;
+    this.cleanedPrefix[i + 1] = (this.cleanedPrefix[i] ?? 0) + (this.cleaned[i] ?? 0);
+    this.evidencePrefix[i + 1] = (this.evidencePrefix[i] ?? 0) + value;
+    this.expectedPrefix[i + 1] = (this.expectedPrefix[i] ?? 0) + (usable ? expected : value);
+    this.length = i + 1;
+  }
+
+  /**
+   * Re-decides buckets [from, to] in order, as if they had been pushed with `masked(j)`: each one's
+   * expectation is recomputed from the rewritten buckets before it (`expectedAt` reads only those).
+   * Used when an episode turns out to have begun before it was found, so that a detector rebuilt
+   * from stored history after a restart (which pushes them masked from the start) sees the same.
+   */
+  rewrite(from: number, to: number, masked: (j: number) => boolean, expectedAt: (j: number) => number): void {
+    const a = Math.max(0, from);
+    const b = Math.min(this.length - 1, to);
+    for (let j = a; j <= b; j++) {
+      const e = expectedAt(j);
+      const usable = Number.isFinite(e);
+      this.expected[j] = e;
+      this.cleaned[j] = masked(j) && usable ? e : (this.raw[j] ?? 0);
+      this.cleanedPrefix[j + 1] = (this.cleanedPrefix[j] ?? 0) + (this.cleaned[j] ?? 0);
+    }
+    this.rebuild(this.cleaned, this.cleanedPrefix, b + 1);
+    for (let j = a; j < this.length; j++) {
+      const e = this.expected[j] ?? Number.NaN;
+      this.expectedPrefix[j + 1] = (this.expectedPrefix[j] ?? 0) + (Number.isFinite(e) ? e : (this.raw[j] ?? 0));
+    }
+  }
+
+  /** Buckets [from, to] belong to a resolved episode: horizons no longer count their excess. */
+  maskEvidence(from: number, to: number): void {
+    this.replace(this.evidence, from, to);
+    this.rebuild(this.evidence, this.evidencePrefix, from);
+  }
+
+  /** Inclusive sums; indices are clamped to the buffer. */
+  sumCleaned(from: number, to: number): number {
+    return this.sum(this.cleanedPrefix, from, to);
+  }
+  sumEvidence(from: number, to: number): number {
+    return this.sum(this.evidencePrefix, from, to);
+  }
+  /** Expected counts of buckets [from, to] (raw where no expectation existed yet). */
+  sumExpected(from: number, to: number): number {
+    return this.sum(this.expectedPrefix, from, to);
+  }
+
+  private sum(prefix: Float64Array, from: number, to: number): number {
+    const a = Math.max(0, from);
+    const b = Math.min(this.length - 1, to);
+    return b < a ? 0 : (prefix[b + 1] ?? 0) - (prefix[a] ?? 0);
+  }
+
+  private replace(target: Float64Array, from: number, to: number): void {
+    for (let j = Math.max(0, from); j <= Math.min(this.length - 1, to); j++) {
+      const e = this.expected[j] ?? Number.NaN;
+      if (Number.isFinite(e)) target[j] = e;
+    }
+  }
+
+  private rebuild(values: Float64Array, prefix: Float64Array, from: number): void {
+    for (let j = Math.max(0, from); j < this.length; j++) prefix[j + 1] = (prefix[j] ?? 0) + (values[j] ?? 0);
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    const bigger = (a: Float64Array, extra = 0): Float64Array => {
+      const b = new Float64Array(this.capacity + extra);
+      b.set(a);
+      return b;
+    };
+    this.raw = bigger(this.raw);
+    this.expected = bigger(this.expected);
+    this.cleaned = bigger(this.cleaned);
+    this.evidence = bigger(this.evidence);
+    this.cleanedPrefix = bigger(this.cleanedPrefix, 1);
+    this.evidencePrefix = bigger(this.evidencePrefix, 1);
+    this.expectedPrefix = bigger(this.expectedPrefix, 1);
+  }
+}
