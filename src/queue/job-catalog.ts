@@ -1,5 +1,6 @@
 import { defineCatalog, type JobNameOf, type PayloadInputOf, type QueueNameOf } from './job-definition.ts';
 import { deriveJob } from './jobs/derive-job.ts';
+import { detectJob } from './jobs/detect-job.ts';
 import { syncJob } from './jobs/sync-job.ts';
 
 /**
@@ -14,10 +15,12 @@ import { syncJob } from './jobs/sync-job.ts';
  * not know fails unrecoverably: put a new job on a new queue, or deploy its workers first.
  */
 export const jobCatalog = defineCatalog({
-  jobs: [syncJob, deriveJob],
+  jobs: [syncJob, deriveJob, detectJob],
   queues: {
     pull: { concurrency: 4 },
     derive: { concurrency: 2 },
+    // Runs are per organization and serialised by a lock: more would wait.
+    detect: { concurrency: 1 },
   },
 });
 

@@ -2,6 +2,7 @@ import type pg from 'pg';
 import type { Logger } from '../observability/logger.ts';
 import { connectorsBehindDerive } from '../store/derive-repository.ts';
 import { listConnectors } from '../store/connector-repository.ts';
+import { organizationsWithSeries } from '../store/series-subject-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
 import { jobCatalog } from './job-catalog.ts';
 import { jobId, jobOptions } from './job-definition.ts';
@@ -57,6 +58,16 @@ export async function reconcileDerives(pool: pg.Pool, queues: Queues): Promise<s
   return behind;
 }
 
+/**
+ * A detect run for every organization with series, each tick: hours close and open episodes must
+ * resolve while no ticket changes (a run with nothing to evaluate costs two small queries).
+ */
+export async function requestDetection(pool: pg.Pool, queues: Queues): Promise<number> {
+  const organizations = await organizationsWithSeries(pool);
+  for (const organizationId of organizations) await queues.enqueue('detect', { v: 1, organizationId });
+  return organizations.length;
+}
+
 export interface SchedulerDeps {
   prisma: PrismaClient;
   pool: pg.Pool;
@@ -71,6 +82,7 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     deps.logger[level](report, 'sync schedules reconciled');
     const derives = await reconcileDerives(deps.pool, deps.queues);
     if (derives.length > 0) deps.logger.info({ connectors: derives }, 'derive requested for connectors whose series are behind');
+    await requestDetection(deps.pool, deps.queues);
   };
   const tick = async (): Promise<void> => {
     try {

@@ -36,3 +36,15 @@ export async function takeSeriesChanges(client: pg.PoolClient, organizationId: s
   );
   return result.rows.map((row) => ({ seriesId: BigInt(row.series_id), buckets: row.buckets.map((d) => d.getTime()) }));
 }
+
+/** Records facts directly (the detect stage hands back those about buckets not closed yet). */
+export async function recordSeriesChanges(client: pg.PoolClient, organizationId: string, changes: readonly SeriesChanged[]): Promise<void> {
+  const rows = changes.filter((c) => c.buckets.length > 0);
+  if (rows.length === 0) return;
+  await client.query(
+    `INSERT INTO series_changes (organization_id, series_id, buckets)
+     SELECT $1::uuid, s, ARRAY(SELECT to_timestamp(x / 1000.0) FROM unnest(string_to_array(b, ',')::float8[]) AS x)
+     FROM unnest($2::bigint[], $3::text[]) AS r(s, b)`,
+    [organizationId, rows.map((c) => c.seriesId.toString()), rows.map((c) => c.buckets.join(','))],
+  );
+}

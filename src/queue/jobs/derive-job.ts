@@ -30,5 +30,8 @@ export const deriveJob = defineJob({
 async function processDerive(deps: WorkerDeps, _job: Job, { payload }: JobContext<DerivePayload>): Promise<object> {
   const connector = await getConnectorById(deps.prisma, payload.connectorId);
   if (!connector) throw new UnrecoverableError(`connector ${payload.connectorId} no longer exists`);
-  return deriveConnector(deps.derive, connector);
+  const summary = await deriveConnector(deps.derive, connector);
+  // Series may have moved (here, or in the pages classified at ingest that requested this derive).
+  await deps.queues.enqueue('detect', { v: 1, organizationId: connector.organizationId });
+  return summary;
 }

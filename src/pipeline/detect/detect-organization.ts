@@ -1,0 +1,154 @@
+import { createHash } from 'node:crypto';
+import type pg from 'pg';
+import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings, HOUR_MS, WEEK_MS } from '../../domain/detect/detector-settings.ts';
+import type { OpenEpisode } from '../../domain/detect/detector-state.ts';
+import { explainEvidence } from '../../domain/detect/explain.ts';
+import { type CycleDecision, type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
+import { SeriesDetector } from '../../domain/detect/series-detector.ts';
+import type { Logger } from '../../observability/logger.ts';
+import { loadDetectorStates, saveDetectorStates, seriesWithOpenEpisodes, type StoredDetectorState } from '../../store/detector-state-repository.ts';
+import { recordSeriesChanges, takeSeriesChanges } from '../../store/series-change-sql.ts';
+import { readSeriesHistory } from '../../store/series-history-repository.ts';
+import { organizationTimeZone, seriesSubjects, type SeriesSubject } from '../../store/series-subject-repository.ts';
+import { raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
+import { inTransaction } from '../../store/transaction.ts';
+
+/**
+ * The detect stage for one organization (runs after aggregation, as the `detect` job): evaluates
+ * the series that changed since its last run (the "series changed" facts it takes) and those with
+ * an open episode, over every hour closed since each was last decided, and raises, updates or
+ * resolves their spikes — in one transaction with the facts it consumed and the detector states it
+ * stores, so a crash repeats the run and a replayed page or a second run raises nothing new.
+ *
+ * An hour is closed `settleMs` after it ends (tickets created in it are still arriving). Facts
+ * about hours not closed yet are handed back for the next run. A series seen for the first time is
+ * warmed up over its stored history (up to five weeks) and raises only the episode still open at
+ * its end; `frontline detect replay` reports the rest.
+ */
+export interface DetectDeps {
+  pool: pg.Pool;
+  logger: Logger;
+  now?: () => number;
+  settings?: DetectorSettings;
+  settleMs?: number;
+  /** Fleet-wide false discovery rate (fleet-control.ts). */
+  falseDiscoveryRate?: number;
+}
+
+export interface DetectSummary {
+  evaluated: number;
+  decisions: number;
+  raised: number;
+  updated: number;
+  resolved: number;
+}
+
+export const DEFAULT_SETTLE_MS = 10 * 60_000;
+export const DEFAULT_FALSE_DISCOVERY_RATE = 0.05;
+const LOCK_SPACE = 0x46_4c_44_54; // "FLDT"
+
+export const settingsHash = (settings: DetectorSettings): string => createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
+
+export async function detectOrganization(deps: DetectDeps, organizationId: string): Promise<DetectSummary> {
+  const settings = deps.settings ?? DEFAULT_DETECTOR_SETTINGS;
+  const hash = settingsHash(settings);
+  const nowMs = deps.now?.() ?? Date.now();
+  const closedUntil = Math.floor((nowMs - (deps.settleMs ?? DEFAULT_SETTLE_MS)) / HOUR_MS) * HOUR_MS;
+  const summary: DetectSummary = { evaluated: 0, decisions: 0, raised: 0, updated: 0, resolved: 0 };
+  await inTransaction(deps.pool, async (client) => {
+    await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, organizationId]);
+    const changes = await takeSeriesChanges(client, organizationId);
+    await recordSeriesChanges(client, organizationId, changes.map((c) => ({ seriesId: c.seriesId, buckets: c.buckets.filter((b) => b >= closedUntil) })));
+    const ids = [...new Set([...changes.map((c) => c.seriesId), ...(await seriesWithOpenEpisodes(client, organizationId))])];
+    if (ids.length === 0) return;
+    const stored = await loadDetectorStates(client, ids);
+    const subjects = await seriesSubjects(client, organizationId, ids);
+    const fromMs = closedUntil - (settings.seasonWeeks + 1) * WEEK_MS;
+    const history = await readSeriesHistory(client, ids, fromMs, closedUntil);
+    const runs: (CycleSeries<bigint> & { fresh: boolean })[] = [];
+    for (const id of ids) {
+      const values = history.get(id)?.values;
+      const subject = subjects.get(id);
+      if (!values || !subject || subject.firstPointMs === null) continue;
+      const saved = stored.get(id);
+      const state = saved?.settingsHash === hash ? saved.state : undefined;
+      const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);
+      const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
+      const detector = new SeriesDetector(settings, originMs, state, own.length + 1);
+      let next = 0;
+      const last = state?.lastBucketMs ?? null;
+      if (last !== null) while (next < own.length && originMs + next * HOUR_MS <= last) detector.prime(own[next++] ?? 0);
+      runs.push({ id, detector, values: own, next, fresh: state === undefined });
+    }
+    const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE);
+    summary.evaluated = runs.length;
+    summary.decisions = decisions.length;
+    const timeZone = await organizationTimeZone(client, organizationId);
+    const write = new SpikeWriter(client, organizationId, subjects, timeZone, summary, nowMs);
+    const fresh = new Set(runs.filter((r) => r.fresh).map((r) => r.id));
+    await write.apply(decisions.filter((d) => !fresh.has(d.id)));
+    // A series seen for the first time raises only the episode still open after its warm-up.
+    for (const run of runs) if (run.fresh && run.detector.state.episode) await write.raise(run.id, run.detector.state.episode);
+    const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: hash, state: r.detector.state }));
+    await saveDetectorStates(client, organizationId, states);
+  });
+  if (summary.raised + summary.resolved > 0) deps.logger.info({ organizationId, ...summary }, 'spike detection: episodes raised or resolved');
+  return summary;
+}
+
+/** Writes spike rows for the decisions of one run: raise on open, update to the latest peak, resolve. */
+class SpikeWriter {
+  private readonly client: pg.PoolClient;
+  private readonly organizationId: string;
+  private readonly subjects: Map<bigint, SeriesSubject>;
+  private readonly timeZone: string;
+  private readonly summary: DetectSummary;
+  private readonly nowMs: number;
+
+  constructor(client: pg.PoolClient, organizationId: string, subjects: Map<bigint, SeriesSubject>, timeZone: string, summary: DetectSummary, nowMs: number) {
+    this.nowMs = nowMs;
+    this.client = client;
+    this.organizationId = organizationId;
+    this.subjects = subjects;
+    this.timeZone = timeZone;
+    this.summary = summary;
+  }
+
+  async apply(decisions: readonly CycleDecision<bigint>[]): Promise<void> {
+    // Updates: only the last of each series' episode matters.
+    const lastUpdate = new Map<bigint, OpenEpisode>();
+    for (const { id, decision } of decisions) {
+      const episode = decision.episode;
+      if (episode === null) continue;
+      if (decision.action === 'open') await this.raise(id, episode);
+      else if (decision.action === 'update') lastUpdate.set(id, episode);
+      else if (decision.action === 'resolve') {
+        const pending = lastUpdate.get(id);
+        if (pending) await this.update(id, pending);
+        lastUpdate.delete(id);
+        await resolveSpike(this.client, this.organizationId, id, episode.sinceMs, decision.bucketMs + HOUR_MS);
+        this.summary.resolved += 1;
+      }
+    }
+    for (const [id, episode] of lastUpdate) await this.update(id, episode);
+  }
+
+  async raise(id: bigint, episode: OpenEpisode): Promise<void> {
+    if ((await raiseSpike(this.client, await this.spikeOf(id, episode))) !== null) this.summary.raised += 1;
+  }
+
+  private async update(id: bigint, episode: OpenEpisode): Promise<void> {
+    await updateSpike(this.client, await this.spikeOf(id, episode));
+    this.summary.updated += 1;
+  }
+
+  private async spikeOf(seriesId: bigint, episode: OpenEpisode) {
+    const subject = this.subjects.get(seriesId);
+    const context = await spikeContext(this.client, seriesId, episode.sinceMs, episode.peak.windowEndMs);
+    const explanation = explainEvidence({ subject: subjectName(subject), evidence: episode.peak, sinceMs: episode.sinceMs, timeZone: this.timeZone });
+    return { organizationId: this.organizationId, seriesId, episode, explanation, detectedAtMs: this.nowMs, ...context };
+  }
+}
+
+export const subjectName = (s: SeriesSubject | undefined): string =>
+  s === undefined ? 'Unknown series' : s.driverKey === null ? `Unmatched tickets${s.connectorKey ? ` (${s.connectorKey})` : ''}` : (s.driverName ?? s.driverKey);

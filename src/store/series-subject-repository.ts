@@ -1,0 +1,53 @@
+import type pg from 'pg';
+
+/**
+ * What a series counts, in the words its people use — the driver's name from the organization's
+ * active taxonomy, its connector — and when it starts (its first point), for the detect stage.
+ */
+export interface SeriesSubject {
+  seriesId: bigint;
+  key: string;
+  kind: string;
+  driverKey: string | null;
+  driverName: string | null;
+  connectorKey: string | null;
+  firstPointMs: number | null;
+}
+
+export async function seriesSubjects(client: pg.PoolClient, organizationId: string, seriesIds: readonly bigint[]): Promise<Map<bigint, SeriesSubject>> {
+  if (seriesIds.length === 0) return new Map();
+  const rows = await client.query<{ id: string; key: string; kind: string; driver_key: string | null; driver_name: string | null; connector_key: string | null; first: Date | null }>(
+    `SELECT s.id::text, s.key, s.kind::text, s.driver_key, d.name AS driver_name, c.key AS connector_key,
+       (SELECT min(p.bucket_start) FROM series_points p WHERE p.series_id = s.id AND p.value <> 0) AS first
+     FROM series s
+     LEFT JOIN connectors c ON c.id = s.connector_id
+     LEFT JOIN driver_taxonomies t ON t.organization_id = s.organization_id AND t.active
+     LEFT JOIN drivers d ON d.taxonomy_id = t.id AND d.key = s.driver_key
+     WHERE s.organization_id = $1 AND s.id = ANY($2::bigint[])`,
+    [organizationId, seriesIds.map(String)],
+  );
+  return new Map(
+    rows.rows.map((r) => [
+      BigInt(r.id),
+      { seriesId: BigInt(r.id), key: r.key, kind: r.kind, driverKey: r.driver_key, driverName: r.driver_name, connectorKey: r.connector_key, firstPointMs: r.first?.getTime() ?? null },
+    ]),
+  );
+}
+
+/** The organization's time zone (explanations speak in it). */
+export async function organizationTimeZone(client: pg.PoolClient, organizationId: string): Promise<string> {
+  const rows = await client.query<{ time_zone: string }>('SELECT time_zone FROM organizations WHERE id = $1', [organizationId]);
+  return rows.rows[0]?.time_zone ?? 'UTC';
+}
+
+/** All series of an organization (for replays). */
+export async function organizationSeriesIds(client: pg.PoolClient, organizationId: string): Promise<bigint[]> {
+  const rows = await client.query<{ id: string }>("SELECT id::text FROM series WHERE organization_id = $1 AND kind IN ('driver_volume', 'unmatched_volume', 'kpi') ORDER BY id", [organizationId]);
+  return rows.rows.map((r) => BigInt(r.id));
+}
+
+/** Organizations that have any series (the scheduler requests their detect runs). */
+export async function organizationsWithSeries(pool: pg.Pool): Promise<string[]> {
+  const rows = await pool.query<{ id: string }>('SELECT o.id FROM organizations o WHERE EXISTS (SELECT 1 FROM series s WHERE s.organization_id = o.id) ORDER BY o.id');
+  return rows.rows.map((r) => r.id);
+}
