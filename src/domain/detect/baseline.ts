@@ -53,7 +53,8 @@ export function baselineOf(buffer: SeriesBuffer, a: number, b: number, p: Period
     if (weeks >= 1) {
       const lagged = laggedSums(buffer, a, b, p.week, weeks);
       // A window longer than a day has no hour-of-day estimate to shrink towards: its weeks are all it has.
-      const expected = estimate.kind === 'level' && h > p.day ? lagged.total / weeks : shrink(lagged.total, weeks, estimate.expected);
+      const seasonal = estimate.kind === 'level' && h > p.day ? lagged.total / weeks : shrink(lagged.total, weeks, estimate.expected);
+      const expected = seasonal * trendFactor(buffer, a, p.week, weeks);
       estimate = { expected, kind: 'hour_of_week', samples: weeks, sampleVariance: lagged.variance };
     } else if (h > p.day) {
       // A week-long window needs a week of history before it.
@@ -74,6 +75,31 @@ function laggedSums(buffer: SeriesBuffer, a: number, b: number, lag: number, cou
   }
   return { total, variance: count >= 2 ? Math.max(0, (squares - (total * total) / count) / (count - 1)) : null };
 }
+
+/**
+ * A slow trend carried forward: the mean of weeks 1…K ago lags the present by (K + 1)/2 weeks, so a
+ * series growing 3 % a week would look 7 % high against it, every hour. The least-squares slope of
+ * the K whole weeks before the window (K ≥ 3), relative to their mean and clipped to ±MAX_WEEKLY_TREND
+ * (a drift, not a shift: a jump is what the detector is for), extrapolated over that lag.
+ */
+function trendFactor(buffer: SeriesBuffer, a: number, week: number, weeks: number): number {
+  if (weeks < 3) return 1;
+  let sx = 0, sy = 0, sxx = 0, sxy = 0;
+  for (let k = 1; k <= weeks; k++) {
+    const y = buffer.sumCleaned(a - k * week, a - (k - 1) * week - 1);
+    sx -= k;
+    sy += y;
+    sxx += k * k;
+    sxy -= k * y;
+  }
+  const mean = sy / weeks;
+  if (!(mean > 0)) return 1;
+  const slope = (weeks * sxy - sx * sy) / (weeks * sxx - sx * sx);
+  const relative = Math.max(-MAX_WEEKLY_TREND, Math.min(MAX_WEEKLY_TREND, slope / mean));
+  return 1 + relative * ((weeks + 1) / 2);
+}
+
+const MAX_WEEKLY_TREND = 0.03;
 
 /** The mean of `count` samples summing to `total`, shrunk towards `prior` by what the samples hold. */
 function shrink(total: number, count: number, prior: number): number {

@@ -257,6 +257,9 @@ export class SeriesDetector {
       const length = this.b.horizons[k] ?? 1;
       if (e === null || e.significant || length === 1 || length > this.b.day || a.index % length !== 0) return;
       const current = noise.inflation[k] ?? 1;
+      // While the accumulator suspects a shift (half-way to its alarm), windows are not learned as
+      // noise: a sustained shift not yet proven would teach the detector to ignore it.
+      if (a.cusum.value >= this.settings.cusumThreshold / 2) return;
       // Huber-capped at (2σ)²: one window of a shift moves the estimate by a bounded step.
       const ratio = Math.min(4 * Math.max(1, current), (e.observed - e.expected) ** 2 / estimationFactor(e.baseline, length) / Math.max(0.05, e.expected) / perBucket);
       const n = noise.windows[k] ?? 0;

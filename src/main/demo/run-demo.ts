@@ -6,6 +6,7 @@ import { parseEnv } from '../../config/env.ts';
 import { formatConfigIssues, loadConfig, resolveAllSecrets } from '../../config/index.ts';
 import { createLogger } from '../../observability/logger.ts';
 import { deriveConnector } from '../../pipeline/derive/derive-connector.ts';
+import { detectOrganization } from '../../pipeline/detect/detect-organization.ts';
 import { runSync } from '../../pipeline/pull/run-sync.ts';
 import { createApiToken } from '../../store/api-token-repository.ts';
 import { applyConfig } from '../../store/config-repository.ts';
@@ -16,6 +17,7 @@ import { createSyncProgress } from '../sync-progress.ts';
 import { serve, stopOnSignals } from '../serve.ts';
 import { openServices, type Services } from '../services.ts';
 import { demoConfigPath } from './demo-config-path.ts';
+import { printSpikes } from './demo-spikes.ts';
 import { resetDemoDatabase, resetDemoRedis } from './demo-environment.ts';
 import { printDriverTable, printUrls, simulatedTime, storedState, truthAsStored } from './demo-report.ts';
 
@@ -67,6 +69,8 @@ export async function runDemo(options: DemoOptions): Promise<void> {
     const connector = await applyDemoConfig(services, simulatorUrl, token);
     await backfill(services, connector, options.days, historyFromMs, out);
     await printDriverTable(services.db.pool, connector, simulator, clock.now(), out);
+    await detectOrganization(services.detect, connector.organizationId);
+    await printSpikes(services.db.pool, connector.organizationId, out);
     if (options.once) {
       await closeAll(services, simulator);
       return;
