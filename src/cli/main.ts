@@ -3,6 +3,7 @@ import { reportError } from './cli-error.ts';
 import { registerConfigCommand } from './config-command.ts';
 import { registerConnectorsCommand } from './connectors-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
+import { registerDetectCommand } from './detect-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerPrivacyCommand } from './privacy-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -23,6 +24,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDemoCommand(program);
   registerSimulateCommand(program);
   registerPrivacyCommand(program);
+  registerDetectCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {
