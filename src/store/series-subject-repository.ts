@@ -34,12 +34,6 @@ export async function seriesSubjects(client: pg.PoolClient, organizationId: stri
   );
 }
 
-/** The organization's time zone (explanations speak in it). */
-export async function organizationTimeZone(client: pg.PoolClient, organizationId: string): Promise<string> {
-  const rows = await client.query<{ time_zone: string }>('SELECT time_zone FROM organizations WHERE id = $1', [organizationId]);
-  return rows.rows[0]?.time_zone ?? 'UTC';
-}
-
 /** All series of an organization (for replays). */
 export async function organizationSeriesIds(client: pg.PoolClient, organizationId: string): Promise<bigint[]> {
   const rows = await client.query<{ id: string }>("SELECT id::text FROM series WHERE organization_id = $1 AND kind IN ('driver_volume', 'unmatched_volume', 'kpi') ORDER BY id", [organizationId]);

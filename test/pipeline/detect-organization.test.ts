@@ -1,11 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_DETECTOR_SETTINGS, HOUR_MS, WEEK_MS } from '../../src/domain/detect/detector-settings.ts';
 import { SeriesDetector } from '../../src/domain/detect/series-detector.ts';
-import { generateSeries } from '../../src/evaluation/synthetic-counts/ticket-like-series.ts';
-import { createLogger } from '../../src/observability/logger.ts';
-import { detectOrganization } from '../../src/pipeline/detect/detect-organization.ts';
 import { recordSeriesChanges } from '../../src/store/series-change-sql.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
+import { createDetectFixture, DETECT_T0, type DetectFixture } from '../support/detect-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
 /**
@@ -13,49 +11,30 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  * their "series changed" facts are written the way the page transaction writes them, and each run
  * is a fresh rebuild from the stored detector states (every run is a restart).
  */
-const T0 = Date.parse('2026-01-05T00:00:00Z'); // Monday
+const T0 = DETECT_T0;
 const HOURS = 8 * 168;
 const SHIFT_FROM = 6 * 168 + 2 * 24 + 9; // Wednesday 09:00 of week 7
 const SHIFT_TO = SHIFT_FROM + 4 * 24;
-const SETTLE_MS = 10 * 60_000;
 
 describe('detect stage', () => {
   let db: TestDatabase;
-  let organizationId: string;
+  let f: DetectFixture;
   const series: bigint[] = [];
-  const values: number[][] = [];
-  const logger = createLogger({ level: 'silent' });
+  let values: number[][] = [];
 
   beforeAll(async () => {
     db = await createTestDatabase();
-    const org = await db.prisma.organization.create({ data: { key: 'acme', name: 'Acme', timeZone: 'Europe/Berlin' } });
-    organizationId = org.id;
-    const connector = await db.prisma.connector.create({ data: { organizationId, key: 'zd', system: 'zendesk', name: 'Zendesk', baseUrl: 'https://acme.zendesk.com' } });
-    for (const [i, driver] of ['configuration/sso', 'billing/refund', 'product/bug'].entries()) {
-      const row = await db.prisma.series.create({ data: { organizationId, key: `driver_volume/zd/${driver}`, kind: 'driver_volume', connectorId: connector.id, driverKey: driver } });
-      series.push(row.id);
-      values.push(generateSeries({ seed: 70 + i, hours: HOURS, meanPerHour: 12, dispersion: 1.6, episodes: i === 0 ? [{ from: SHIFT_FROM, to: SHIFT_TO, lift: 0.6 }] : [] }).values);
-    }
+    f = await createDetectFixture(db, [{ key: 'configuration/sso', episodes: [{ from: SHIFT_FROM, to: SHIFT_TO, lift: 0.6 }] }, { key: 'billing/refund' }, { key: 'product/bug' }], { hours: HOURS });
+    series.push(...f.series);
+    values = f.values;
   });
   afterAll(async () => {
     await db.drop();
   });
 
-  /** Writes hours [from, to) of every series, with their facts, as one page transaction would. */
-  const write = async (from: number, to: number): Promise<void> =>
-    inTransaction(db.pool, async (client) => {
-      for (const [k, id] of series.entries()) {
-        const hours = Array.from({ length: to - from }, (_, j) => from + j);
-        await client.query(
-          `INSERT INTO series_points (series_id, bucket_start, value) SELECT $1, to_timestamp(h / 1000.0), v FROM unnest($2::float8[], $3::float8[]) AS x(h, v)
-           ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = EXCLUDED.value`,
-          [id.toString(), hours.map((h) => T0 + h * HOUR_MS), hours.map((h) => values[k]?.[h] ?? 0)],
-        );
-        await recordSeriesChanges(client, organizationId, [{ seriesId: id, buckets: hours.map((h) => T0 + h * HOUR_MS) }]);
-      }
-    });
-  /** A run at the moment hour `h` has just closed (its end + the settle time). */
-  const runAt = (h: number) => detectOrganization({ pool: db.pool, logger, now: () => T0 + (h + 1) * HOUR_MS + SETTLE_MS }, organizationId);
+  const write = (from: number, to: number) => f.write(from, to);
+  const runAt = (h: number) => f.runAt(h);
+  const organizationId = (): string => f.organizationId;
   const spikes = async () =>
     (await db.pool.query<{ series_id: string; status: string; started_at: Date; detected_at: Date; explanation: string; horizon: string; observed: number; expected: number }>(
       'SELECT series_id::text, status::text, started_at, detected_at, explanation, horizon, observed, expected FROM spikes ORDER BY detected_at',
@@ -89,7 +68,7 @@ describe('detect stage', () => {
 
   it('hands facts about the hour not closed yet back for the next run', async () => {
     const openHour = T0 + HOURS * HOUR_MS;
-    await inTransaction(db.pool, (client) => recordSeriesChanges(client, organizationId, [{ seriesId: series[1] ?? 0n, buckets: [openHour - HOUR_MS, openHour] }]));
+    await inTransaction(db.pool, (client) => recordSeriesChanges(client, organizationId(), [{ seriesId: series[1] ?? 0n, buckets: [openHour - HOUR_MS, openHour] }]));
     await runAt(HOURS - 1);
     const left = await db.pool.query<{ series_id: string; buckets: Date[] }>('SELECT series_id::text, buckets FROM series_changes');
     expect(left.rows.map((r) => [r.series_id, r.buckets.map((b) => b.getTime())])).toEqual([[series[1]?.toString(), [openHour]]]);

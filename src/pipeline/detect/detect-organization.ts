@@ -9,7 +9,11 @@ import type { Logger } from '../../observability/logger.ts';
 import { loadDetectorStates, saveDetectorStates, seriesWithOpenEpisodes, type StoredDetectorState } from '../../store/detector-state-repository.ts';
 import { recordSeriesChanges, takeSeriesChanges } from '../../store/series-change-sql.ts';
 import { readSeriesHistory } from '../../store/series-history-repository.ts';
-import { organizationTimeZone, seriesSubjects, type SeriesSubject } from '../../store/series-subject-repository.ts';
+import { raiseIntervention, type RaiseOutcome } from '../../store/intervention-repository.ts';
+import { runFollowUps } from '../../store/intervention-follow-up.ts';
+import { loadRoutingContext, type RoutingContext } from '../../store/routing-context-repository.ts';
+import { seriesSubjects, type SeriesSubject } from '../../store/series-subject-repository.ts';
+import type { FollowUp } from '../../domain/intervention/follow-up.ts';
 import { raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
 import { inTransaction } from '../../store/transaction.ts';
 
@@ -38,9 +42,13 @@ export interface DetectDeps {
 export interface DetectSummary {
   evaluated: number;
   decisions: number;
+  /** Spikes raised, updated, resolved. */
   raised: number;
   updated: number;
   resolved: number;
+  /** What the raised spikes did to intervention items. */
+  interventions: Record<RaiseOutcome['kind'], number>;
+  followUps: Record<FollowUp, number>;
 }
 
 export const DEFAULT_SETTLE_MS = 10 * 60_000;
@@ -54,13 +62,20 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
   const hash = settingsHash(settings);
   const nowMs = deps.now?.() ?? Date.now();
   const closedUntil = Math.floor((nowMs - (deps.settleMs ?? DEFAULT_SETTLE_MS)) / HOUR_MS) * HOUR_MS;
-  const summary: DetectSummary = { evaluated: 0, decisions: 0, raised: 0, updated: 0, resolved: 0 };
+  const summary: DetectSummary = {
+    evaluated: 0, decisions: 0, raised: 0, updated: 0, resolved: 0,
+    interventions: { raised: 0, joined: 0, reopened: 0, silenced: 0, known: 0 },
+    followUps: { escalate: 0, remind: 0, agenda: 0, verify: 0, reopen: 0 },
+  };
   await inTransaction(deps.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, organizationId]);
     const changes = await takeSeriesChanges(client, organizationId);
     await recordSeriesChanges(client, organizationId, changes.map((c) => ({ seriesId: c.seriesId, buckets: c.buckets.filter((b) => b >= closedUntil) })));
     const ids = [...new Set([...changes.map((c) => c.seriesId), ...(await seriesWithOpenEpisodes(client, organizationId))])];
-    if (ids.length === 0) return;
+    if (ids.length === 0) {
+      summary.followUps = await runFollowUps(client, await loadRoutingContext(client, organizationId), nowMs);
+      return;
+    }
     const stored = await loadDetectorStates(client, ids);
     const subjects = await seriesSubjects(client, organizationId, ids);
     const fromMs = closedUntil - (settings.seasonWeeks + 1) * WEEK_MS;
@@ -83,14 +98,15 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
     const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE);
     summary.evaluated = runs.length;
     summary.decisions = decisions.length;
-    const timeZone = await organizationTimeZone(client, organizationId);
-    const write = new SpikeWriter(client, organizationId, subjects, timeZone, summary, nowMs);
+    const routing = await loadRoutingContext(client, organizationId);
+    const write = new SpikeWriter(client, routing, subjects, summary, nowMs);
     const fresh = new Set(runs.filter((r) => r.fresh).map((r) => r.id));
     await write.apply(decisions.filter((d) => !fresh.has(d.id)));
     // A series seen for the first time raises only the episode still open after its warm-up.
     for (const run of runs) if (run.fresh && run.detector.state.episode) await write.raise(run.id, run.detector.state.episode);
     const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: hash, state: r.detector.state }));
     await saveDetectorStates(client, organizationId, states);
+    summary.followUps = await runFollowUps(client, routing, nowMs);
   });
   if (summary.raised + summary.resolved > 0) deps.logger.info({ organizationId, ...summary }, 'spike detection: episodes raised or resolved');
   return summary;
@@ -104,9 +120,13 @@ class SpikeWriter {
   private readonly timeZone: string;
   private readonly summary: DetectSummary;
   private readonly nowMs: number;
+  private readonly routing: RoutingContext;
 
-  constructor(client: pg.PoolClient, organizationId: string, subjects: Map<bigint, SeriesSubject>, timeZone: string, summary: DetectSummary, nowMs: number) {
+  constructor(client: pg.PoolClient, routing: RoutingContext, subjects: Map<bigint, SeriesSubject>, summary: DetectSummary, nowMs: number) {
     this.nowMs = nowMs;
+    this.routing = routing;
+    const organizationId = routing.organizationId;
+    const timeZone = routing.timeZone;
     this.client = client;
     this.organizationId = organizationId;
     this.subjects = subjects;
@@ -134,7 +154,18 @@ class SpikeWriter {
   }
 
   async raise(id: bigint, episode: OpenEpisode): Promise<void> {
-    if ((await raiseSpike(this.client, await this.spikeOf(id, episode))) !== null) this.summary.raised += 1;
+    const spike = await this.spikeOf(id, episode);
+    const spikeId = await raiseSpike(this.client, spike);
+    if (spikeId === null) return;
+    this.summary.raised += 1;
+    const subject = this.subjects.get(id);
+    const o = episode.opening;
+    const outcome = await raiseIntervention(this.client, this.routing, {
+      spikeId, seriesId: id, seriesKey: subject?.key ?? String(id), driverKey: subject?.driverKey ?? null, subject: subjectName(subject),
+      explanation: spike.explanation, pctChange: o.pctChange, extra: o.observed - o.expected, sinceMs: episode.sinceMs,
+      exampleTicketIds: spike.exampleTickets, affectedCustomers: spike.affectedCustomers,
+    }, this.nowMs);
+    this.summary.interventions[outcome.kind] += 1;
   }
 
   private async update(id: bigint, episode: OpenEpisode): Promise<void> {
