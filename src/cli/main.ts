@@ -4,6 +4,7 @@ import { registerConfigCommand } from './config-command.ts';
 import { registerConnectorsCommand } from './connectors-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDetectCommand } from './detect-command.ts';
+import { registerDetectReplay } from './detect-replay-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerPrivacyCommand } from './privacy-command.ts';
 import { registerServeCommand } from './serve-command.ts';
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<void> {
   registerDemoCommand(program);
   registerSimulateCommand(program);
   registerPrivacyCommand(program);
-  registerDetectCommand(program);
+  registerDetectCommand(program, registerDetectReplay);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -1,20 +1,18 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings, HOUR_MS, WEEK_MS } from '../../domain/detect/detector-settings.ts';
-import type { OpenEpisode } from '../../domain/detect/detector-state.ts';
-import { explainEvidence } from '../../domain/detect/explain.ts';
-import { type CycleDecision, type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
+import { type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
 import { SeriesDetector } from '../../domain/detect/series-detector.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { loadDetectorStates, saveDetectorStates, seriesWithOpenEpisodes, type StoredDetectorState } from '../../store/detector-state-repository.ts';
 import { recordSeriesChanges, takeSeriesChanges } from '../../store/series-change-sql.ts';
 import { readSeriesHistory } from '../../store/series-history-repository.ts';
-import { raiseIntervention, type RaiseOutcome } from '../../store/intervention-repository.ts';
+import type { RaiseOutcome } from '../../store/intervention-repository.ts';
 import { runFollowUps } from '../../store/intervention-follow-up.ts';
-import { loadRoutingContext, type RoutingContext } from '../../store/routing-context-repository.ts';
-import { seriesSubjects, type SeriesSubject } from '../../store/series-subject-repository.ts';
+import { loadRoutingContext } from '../../store/routing-context-repository.ts';
+import { seriesSubjects } from '../../store/series-subject-repository.ts';
+import { SpikeWriter } from './spike-writer.ts';
 import type { FollowUp } from '../../domain/intervention/follow-up.ts';
-import { raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
 import { inTransaction } from '../../store/transaction.ts';
 
 /**
@@ -111,75 +109,3 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
   if (summary.raised + summary.resolved > 0) deps.logger.info({ organizationId, ...summary }, 'spike detection: episodes raised or resolved');
   return summary;
 }
-
-/** Writes spike rows for the decisions of one run: raise on open, update to the latest peak, resolve. */
-class SpikeWriter {
-  private readonly client: pg.PoolClient;
-  private readonly organizationId: string;
-  private readonly subjects: Map<bigint, SeriesSubject>;
-  private readonly timeZone: string;
-  private readonly summary: DetectSummary;
-  private readonly nowMs: number;
-  private readonly routing: RoutingContext;
-
-  constructor(client: pg.PoolClient, routing: RoutingContext, subjects: Map<bigint, SeriesSubject>, summary: DetectSummary, nowMs: number) {
-    this.nowMs = nowMs;
-    this.routing = routing;
-    const organizationId = routing.organizationId;
-    const timeZone = routing.timeZone;
-    this.client = client;
-    this.organizationId = organizationId;
-    this.subjects = subjects;
-    this.timeZone = timeZone;
-    this.summary = summary;
-  }
-
-  async apply(decisions: readonly CycleDecision<bigint>[]): Promise<void> {
-    // Updates: only the last of each series' episode matters.
-    const lastUpdate = new Map<bigint, OpenEpisode>();
-    for (const { id, decision } of decisions) {
-      const episode = decision.episode;
-      if (episode === null) continue;
-      if (decision.action === 'open') await this.raise(id, episode);
-      else if (decision.action === 'update') lastUpdate.set(id, episode);
-      else if (decision.action === 'resolve') {
-        const pending = lastUpdate.get(id);
-        if (pending) await this.update(id, pending);
-        lastUpdate.delete(id);
-        await resolveSpike(this.client, this.organizationId, id, episode.sinceMs, decision.bucketMs + HOUR_MS);
-        this.summary.resolved += 1;
-      }
-    }
-    for (const [id, episode] of lastUpdate) await this.update(id, episode);
-  }
-
-  async raise(id: bigint, episode: OpenEpisode): Promise<void> {
-    const spike = await this.spikeOf(id, episode);
-    const spikeId = await raiseSpike(this.client, spike);
-    if (spikeId === null) return;
-    this.summary.raised += 1;
-    const subject = this.subjects.get(id);
-    const o = episode.opening;
-    const outcome = await raiseIntervention(this.client, this.routing, {
-      spikeId, seriesId: id, seriesKey: subject?.key ?? String(id), driverKey: subject?.driverKey ?? null, subject: subjectName(subject),
-      explanation: spike.explanation, pctChange: o.pctChange, extra: o.observed - o.expected, sinceMs: episode.sinceMs,
-      exampleTicketIds: spike.exampleTickets, affectedCustomers: spike.affectedCustomers,
-    }, this.nowMs);
-    this.summary.interventions[outcome.kind] += 1;
-  }
-
-  private async update(id: bigint, episode: OpenEpisode): Promise<void> {
-    await updateSpike(this.client, await this.spikeOf(id, episode));
-    this.summary.updated += 1;
-  }
-
-  private async spikeOf(seriesId: bigint, episode: OpenEpisode) {
-    const subject = this.subjects.get(seriesId);
-    const context = await spikeContext(this.client, seriesId, episode.sinceMs, episode.peak.windowEndMs);
-    const explanation = explainEvidence({ subject: subjectName(subject), evidence: episode.peak, sinceMs: episode.sinceMs, timeZone: this.timeZone });
-    return { organizationId: this.organizationId, seriesId, episode, explanation, detectedAtMs: this.nowMs, ...context };
-  }
-}
-
-export const subjectName = (s: SeriesSubject | undefined): string =>
-  s === undefined ? 'Unknown series' : s.driverKey === null ? `Unmatched tickets${s.connectorKey ? ` (${s.connectorKey})` : ''}` : (s.driverName ?? s.driverKey);
