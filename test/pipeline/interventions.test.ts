@@ -13,7 +13,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
  */
 const HOURS = 8 * 168;
 const SHIFT_FROM = 6 * 168 + 2 * 24 + 9; // Wed 09:00 UTC of week 7
-const SHIFT_TO = SHIFT_FROM + 3 * 24;
+const SHIFT_TO = SHIFT_FROM + 5 * 24;
 
 describe('intervention items', () => {
   let db: TestDatabase;
@@ -123,13 +123,13 @@ describe('intervention items', () => {
     const [it0] = await item();
     const id = it0?.id ?? '';
     const from = Math.round(((await db.pool.query<{ c: Date }>('SELECT max(at) AS c FROM audit_log')).rows[0]?.c.getTime() ?? 0) / HOUR_MS) - DETECT_T0 / HOUR_MS;
-    const until = SHIFT_TO + 24;
+    const until = SHIFT_TO + 36;
     for (let h = from; h < until; h++) {
       await f.write(h, h + 1);
       await f.runAt(h);
     }
     expect((await item())[0]?.status).toBe('reopened');
-    expect((await audit(id)).find((a) => a.action === 'intervention.reopen')).toEqual({ action: 'intervention.reopen', actor: 'frontline-detect', reason: 'a signal was still above normal 48 h after resolution' });
+    expect((await audit(id)).find((a) => a.action === 'intervention.reopen')).toEqual({ action: 'intervention.reopen', actor: 'frontline-detect', reason: 'a signal was still above normal 96 h after resolution' });
     const resolved = await inTransaction(db.pool, (client) =>
       transitionIntervention(client, { organizationId: f.organizationId, id, action: 'resolve', actor: 'ana@acme.example', reason: '4.2.1 rolled out to every tenant', nowMs: DETECT_T0 + until * HOUR_MS }));
     expect(resolved).toMatchObject({ ok: true, from: 'reopened', to: 'resolved' });

@@ -26,7 +26,7 @@ describe('follow-ups', () => {
     expect(followUps(resolved, 30 * H, DEFAULT_FOLLOW_UP)).toEqual([]);
     expect(followUps(resolved, 36 * H, DEFAULT_FOLLOW_UP)).toEqual(['verify']);
     const still = item({ status: 'resolved', resolvedAtMs: 10 * H, signals: [{ open: true, resolvedAtMs: null }] });
-    expect(followUps(still, 40 * H, DEFAULT_FOLLOW_UP)).toEqual([]);
-    expect(followUps(still, 58 * H, DEFAULT_FOLLOW_UP)).toEqual(['reopen']);
+    expect(followUps(still, 100 * H, DEFAULT_FOLLOW_UP)).toEqual([]);
+    expect(followUps(still, 106 * H, DEFAULT_FOLLOW_UP)).toEqual(['reopen']);
   });
 });

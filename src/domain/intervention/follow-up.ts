@@ -32,7 +32,11 @@ export interface FollowUpPolicy {
   reopenAfterMs: number;
 }
 
-export const DEFAULT_FOLLOW_UP: FollowUpPolicy = { ackWithinMs: 4 * 3_600_000, repeatEveryMs: 86_400_000, verifyAfterMs: 24 * 3_600_000, reopenAfterMs: 48 * 3_600_000 };
+/**
+ * Reopen after four days: the detector needs a day or two of normal counts to call a moderate
+ * shift over (it weighs evidence of normal sequentially), so a quicker reopen would undo fixes that worked.
+ */
+export const DEFAULT_FOLLOW_UP: FollowUpPolicy = { ackWithinMs: 4 * 3_600_000, repeatEveryMs: 86_400_000, verifyAfterMs: 24 * 3_600_000, reopenAfterMs: 96 * 3_600_000 };
 
 export type FollowUp = 'escalate' | 'remind' | 'agenda' | 'verify' | 'reopen';
 
