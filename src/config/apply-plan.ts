@@ -1,7 +1,9 @@
 import { canonicalJson, hashDefinition, sha256Hex } from '../domain/driver/index.ts';
 import type { SourceSystem } from '../domain/sync/source-system.ts';
+import type { FunctionArea } from '../domain/driver/index.ts';
 import type { ConnectorConfig } from './config-schema.ts';
 import type { FrontlineConfig } from './load-config.ts';
+import type { DriverRouteConfig, PersonConfig, ReleaseConfig, ReportingCadence, RoutingConfig } from './routing-schema.ts';
 
 /**
  * `connectors.settings` (JSON) holds the connector's own settings object, flat, so its schema parses
@@ -51,7 +53,82 @@ export function configContentHash(config: FrontlineConfig): string {
     connectors: config.connectors.map(connectorRowData),
     secretRefs: config.connectors.map((c) => ({ key: c.key, secrets: c.secrets })),
     taxonomy: hashDefinition(config.taxonomy),
+    people: config.people.map(personRowData),
+    routing: storedRouting(config.routing),
+    routes: config.routing.drivers.map(driverRouteRowData),
+    releases: config.releases.map(releaseRowData),
   }));
+}
+
+/** `organizations.reporting_cadence` (jsonb): `{ weekday, time, name }`, or null. */
+export type StoredReportingCadence = ReportingCadence;
+
+/** `organizations.routing` (jsonb): always written, with the defaults when config has no routing. */
+export interface StoredRouting {
+  ackWithinSeconds: number;
+  repeatEverySeconds: number;
+  releaseWindowSeconds: number;
+  defaultOwner: string | null;
+  defaultFunctions: FunctionArea[];
+}
+
+export function storedReportingCadence(cadence: ReportingCadence | null): StoredReportingCadence | null {
+  return cadence === null ? null : { weekday: cadence.weekday, time: cadence.time, name: cadence.name };
+}
+
+export function storedRouting(routing: RoutingConfig): StoredRouting {
+  return {
+    ackWithinSeconds: routing.ackWithinSeconds,
+    repeatEverySeconds: routing.repeatEverySeconds,
+    releaseWindowSeconds: routing.releaseWindowSeconds,
+    defaultOwner: routing.default?.owner ?? null,
+    defaultFunctions: [...(routing.default?.functions ?? [])],
+  };
+}
+
+/** The columns of a `people` row that config controls (`function` is the first of `functions`). */
+export interface PersonRowData {
+  email: string;
+  name: string;
+  function: FunctionArea | null;
+  functions: FunctionArea[];
+  escalateTo: string | null;
+}
+
+export function personRowData(p: PersonConfig): PersonRowData {
+  return { email: p.email, name: p.name, function: p.functions[0] ?? null, functions: [...p.functions], escalateTo: p.escalateTo };
+}
+
+/** A `driver_routes` row (without the organization). */
+export interface DriverRouteRowData {
+  driverPrefix: string;
+  ownerEmail: string;
+  functions: FunctionArea[];
+  measures: string[];
+  kpis: string[];
+}
+
+export function driverRouteRowData(r: DriverRouteConfig): DriverRouteRowData {
+  return { driverPrefix: r.driver, ownerEmail: r.owner, functions: [...r.functions], measures: [...r.measures], kpis: [...r.kpis] };
+}
+
+/** The columns of a `releases` row that config controls; `releasedAt` as an ISO instant. */
+export interface ReleaseRowData {
+  key: string;
+  name: string;
+  releasedAt: string;
+  products: string[];
+  source: 'config';
+}
+
+export function releaseRowData(r: ReleaseConfig): ReleaseRowData {
+  return { key: r.key, name: r.name, releasedAt: r.at, products: [...r.products], source: 'config' };
+}
+
+/** Which of `fields` differ between a stored row and the desired one (canonical JSON: dates as ISO, jsonb key order ignored). */
+export function rowChanges<T extends object, K extends keyof T & string>(existing: Record<K, unknown>, desired: T, fields: readonly K[]): K[] {
+  const norm = (value: unknown) => canonicalJson(value instanceof Date ? value.toISOString() : (value ?? null));
+  return fields.filter((field) => norm(existing[field]) !== norm(desired[field]));
 }
 
 function storedSettings(settings: unknown, backfillSince: string | null, secrets: ConnectorConfig['secrets']): StoredConnectorSettings {

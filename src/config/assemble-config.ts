@@ -1,8 +1,11 @@
 import { canonicalJson, formatPath, type IssuePath, type TaxonomyDefinition, type TaxonomyIssue, crossReferenceIssues } from '../domain/driver/index.ts';
+import { mergeRouting } from './assemble-routing.ts';
 import type { ConfigIssue } from './config-issue.ts';
-import { type ConfigFile, type ConnectorConfig, type OrganizationConfig, toConnectorConfig } from './config-schema.ts';
+import { type ConfigFile, type ConnectorConfig, type OrganizationConfig, type OrganizationFile, toConnectorConfig, toOrganizationConfig } from './config-schema.ts';
 import { type ConnectorSpecs, specFor } from './connector-specs.ts';
-import { type YamlSource, locate } from './yaml-source.ts';
+import { at, where } from './issue-location.ts';
+import type { PersonConfig, ReleaseConfig, RoutingConfig } from './routing-schema.ts';
+import type { YamlSource } from './yaml-source.ts';
 import { toConfigIssues } from './zod-issues.ts';
 
 export interface ParsedFile {
@@ -14,15 +17,12 @@ export interface Assembled {
   organization: OrganizationConfig | null;
   connectors: ConnectorConfig[];
   taxonomy: TaxonomyDefinition;
+  people: PersonConfig[];
+  routing: RoutingConfig;
+  releases: ReleaseConfig[];
   issues: ConfigIssue[];
   warnings: ConfigIssue[];
 }
-
-const at = (source: YamlSource, path: IssuePath, where: 'key' | 'value' = 'value') => ({ file: source.file, path: formatPath(path), ...locate(source, path, where) });
-const where = (source: YamlSource, path: IssuePath) => {
-  const { line, column } = locate(source, path);
-  return line === undefined ? source.file : `${source.file}:${line}:${column ?? 1}`;
-};
 
 /** Merges the files (in the order given) and runs the checks that span items and files. */
 export function assembleConfig(files: readonly ParsedFile[], specs: ConnectorSpecs | undefined): Assembled {
@@ -31,11 +31,12 @@ export function assembleConfig(files: readonly ParsedFile[], specs: ConnectorSpe
   const organization = mergeOrganization(files, issues);
   const connectors = mergeConnectors(files, specs, issues, warnings);
   const taxonomy = mergeTaxonomy(files, issues);
-  return { organization, connectors, taxonomy, issues, warnings };
+  const { people, routing, releases } = mergeRouting(files, taxonomy, issues, warnings);
+  return { organization, connectors, taxonomy, people, routing, releases, issues, warnings };
 }
 
 function mergeOrganization(files: readonly ParsedFile[], issues: ConfigIssue[]): OrganizationConfig | null {
-  let first: { file: ParsedFile; organization: OrganizationConfig } | null = null;
+  let first: { file: ParsedFile; organization: OrganizationFile } | null = null;
   for (const file of files) {
     const organization = file.data.organization;
     if (organization === undefined) continue;
@@ -47,7 +48,7 @@ function mergeOrganization(files: readonly ParsedFile[], issues: ConfigIssue[]):
   if (first === null && files[0] !== undefined) {
     issues.push({ file: files[0].source.file, path: 'organization', message: 'is required (in one of the files)', fix: 'add `organization: { key: acme, name: Acme Corp, timeZone: Europe/Berlin }`' });
   }
-  return first?.organization ?? null;
+  return first === null ? null : toOrganizationConfig(first.organization);
 }
 
 function mergeConnectors(files: readonly ParsedFile[], specs: ConnectorSpecs | undefined, issues: ConfigIssue[], warnings: ConfigIssue[]): ConnectorConfig[] {

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { driverSchema, ruleSchema } from '../domain/driver/index.ts';
 import { checkBaseUrl } from './base-url.ts';
 import { parseDurationSeconds, syncEveryBounds } from './duration.ts';
+import { type ReportingCadence, personSchema, releaseSchema, reportingCadenceSchema, routingSchema } from './routing-schema.ts';
 
 import { sourceSystems, type SourceSystem } from '../domain/sync/source-system.ts';
 
@@ -21,6 +22,7 @@ export const organizationSchema = z.strictObject({
       ctx.addIssue({ code: 'custom', message: `is not an IANA time zone (got '${zone}')`, params: { fix: 'use a name such as Europe/Berlin or UTC' } });
     })
     .meta({ description: 'IANA time zone for day and week series, e.g. Europe/Berlin.' }),
+  reportingCadence: reportingCadenceSchema.optional(),
 });
 
 /** A secret is always a reference to an environment variable, never an inline value. */
@@ -68,7 +70,7 @@ export const connectorSchema = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['baseUrl'], message: problem.message, params: { fix: problem.fix } });
   });
 
-/** One file: every section optional, because connectors, drivers and rules may be split across files. */
+/** One file: every section optional, because connectors, drivers, rules, people, routes and releases may be split across files. */
 export const configFileSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -76,11 +78,27 @@ export const configFileSchema = z
     connectors: z.array(connectorSchema).optional(),
     drivers: z.array(driverSchema).optional(),
     rules: z.array(ruleSchema).optional().meta({ description: 'Ordered across files: the first matching rule wins.' }),
+    people: z.array(personSchema).optional().meta({ description: 'People who own, take part in and are escalated intervention items; one entry per e-mail across files.' }),
+    routing: routingSchema.optional(),
+    releases: z.array(releaseSchema).optional().meta({ description: 'Release events: a spike starting within routing.releaseWindow after one names it.' }),
   })
-  .meta({ title: 'Frontline configuration', description: 'Organization, connectors, contact drivers and rules (config as code).' });
+  .meta({ title: 'Frontline configuration', description: 'Organization, connectors, contact drivers and rules, people, routing and releases (config as code).' });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
-export type OrganizationConfig = z.output<typeof organizationSchema>;
+export type OrganizationFile = z.output<typeof organizationSchema>;
+
+/** The organization as loaded. */
+export interface OrganizationConfig {
+  key: string;
+  name: string;
+  timeZone: string;
+  /** The meeting intervention items are due before; null when not configured. */
+  reportingCadence: ReportingCadence | null;
+}
+
+export function toOrganizationConfig(o: OrganizationFile): OrganizationConfig {
+  return { key: o.key, name: o.name, timeZone: o.timeZone, reportingCadence: o.reportingCadence === undefined ? null : { ...o.reportingCadence } };
+}
 export type SecretRef = z.output<typeof secretRefSchema>;
 type ConnectorFile = z.output<typeof connectorSchema>;
 

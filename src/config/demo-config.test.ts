@@ -36,7 +36,7 @@ describe('demo config (src/main/demo/frontline.demo.yaml)', () => {
   it('loads without warnings: acme, one simulator connector, 8 drivers, 24 rules in signal order', async () => {
     const { config, warnings } = await loadDemo();
     expect(warnings).toEqual([]);
-    expect(config.organization).toEqual({ key: 'acme', name: 'Acme Cloud', timeZone: 'Europe/Berlin' });
+    expect(config.organization).toEqual({ key: 'acme', name: 'Acme Cloud', timeZone: 'Europe/Berlin', reportingCadence: { weekday: 'monday', time: '09:00', name: 'Weekly steering' } });
     expect(config.connectors).toMatchObject([{
       key: 'zendesk-demo', system: 'zendesk', baseUrl: 'http://127.0.0.1:4010', allowInsecureBaseUrl: true, enabled: true,
       settings: { auth: { type: 'api_token', email: 'demo@acme.example' } }, secrets: { token: { env: 'FRONTLINE_DEMO_ZENDESK_TOKEN' } },
@@ -44,6 +44,27 @@ describe('demo config (src/main/demo/frontline.demo.yaml)', () => {
     expect(config.taxonomy.drivers.map((d) => d.key)).toEqual(catalog.map((c) => c.driver));
     const kinds = config.taxonomy.rules.map((r) => Object.keys(r.when)[0]);
     expect(kinds).toEqual([...Array(8).fill('field'), ...Array(8).fill('tag'), ...Array(8).fill('subject')]);
+  });
+
+  it('routes every demo driver to a declared owner, with an escalation contact for every lead, and no releases', async () => {
+    const { config } = await loadDemo();
+    expect(config.routing).toMatchObject({ ackWithinSeconds: 4 * 3_600, repeatEverySeconds: 86_400, releaseWindowSeconds: 3 * 86_400, default: { owner: 'nina.keller@acme.example' } });
+    expect(config.routing.drivers.map((r) => r.driver)).toEqual(catalog.map((c) => c.driver));
+    const people = new Map(config.people.map((p) => [p.email, p]));
+    const sso = config.routing.drivers[0];
+    expect(sso).toEqual({ driver: 'configuration/sso', owner: 'lena.hoffmann@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'] });
+    for (const route of config.routing.drivers) {
+      const owner = people.get(route.owner);
+      expect(owner, route.driver).toBeDefined();
+      expect(owner?.escalateTo, `${route.driver} owner escalates`).not.toBeNull();
+      // The owner speaks for the driver's owning function.
+      const driver = config.taxonomy.drivers.find((d) => d.key === route.driver);
+      expect(owner?.functions, route.driver).toContain(driver?.owningFunction);
+      for (const fn of route.functions) expect([...people.values()].some((p) => p.functions.includes(fn)), `${route.driver} ${fn}`).toBe(true);
+    }
+    const functions = new Set(config.people.flatMap((p) => p.functions));
+    for (const fn of ['engineering', 'product', 'operations', 'finance', 'customer_success', 'support'] as const) expect(functions.has(fn), fn).toBe(true);
+    expect(config.releases).toEqual([]);
   });
 
   it('classifies each signal kind to the catalog driver, and noise to unmatched', async () => {

@@ -1,4 +1,22 @@
-export { configContentHash, type ConnectorRowData, connectorChanges, connectorRowData, type StoredConnectorSettings, storedSecretSources } from './apply-plan.ts';
+export {
+  configContentHash,
+  type ConnectorRowData,
+  connectorChanges,
+  connectorRowData,
+  type DriverRouteRowData,
+  driverRouteRowData,
+  type PersonRowData,
+  personRowData,
+  type ReleaseRowData,
+  releaseRowData,
+  rowChanges,
+  type StoredConnectorSettings,
+  type StoredReportingCadence,
+  type StoredRouting,
+  storedReportingCadence,
+  storedRouting,
+  storedSecretSources,
+} from './apply-plan.ts';
 export { isPrivateHost } from './base-url.ts';
 export { type ConfigIssue, formatConfigIssue, formatConfigIssues } from './config-issue.ts';
 export {
@@ -12,4 +30,14 @@ export type { ConnectorSpec, ConnectorSpecs } from './connector-specs.ts';
 export { parseDurationSeconds } from './duration.ts';
 export { configJsonSchema, configJsonSchemaPath, configJsonSchemaText } from './json-schema.ts';
 export { type FrontlineConfig, type LoadConfigOptions, type LoadResult, loadConfig } from './load-config.ts';
+export {
+  type DriverRouteConfig,
+  type PersonConfig,
+  type ReleaseConfig,
+  type ReportingCadence,
+  type RoutingConfig,
+  routingBounds,
+  type Weekday,
+  weekdays,
+} from './routing-schema.ts';
 export { resolveAllSecrets, resolveSecrets, type ResolveSecretsResult } from './secrets.ts';

@@ -63,7 +63,7 @@ describe('loadConfig', () => {
     });
     if (!result.ok) throw new Error(formatConfigIssues(result.issues));
     expect(result.warnings).toEqual([]);
-    expect(result.config.organization).toEqual({ key: 'acme', name: 'Acme Corp', timeZone: 'Europe/Berlin' });
+    expect(result.config.organization).toEqual({ key: 'acme', name: 'Acme Corp', timeZone: 'Europe/Berlin', reportingCadence: null });
     expect(result.config.sources).toEqual(['org.yaml', 'connectors.yaml', 'more-rules.yaml']);
     expect(result.config.taxonomy.rules.map((r) => r.key)).toEqual(['sso-dropdown', 'refund-tag']);
     expect(result.taxonomy.rules).toHaveLength(2);

@@ -3,6 +3,7 @@ import { assembleConfig, type ParsedFile } from './assemble-config.ts';
 import { type ConfigIssue, sortConfigIssues } from './config-issue.ts';
 import { type ConnectorConfig, type OrganizationConfig, configFileSchema } from './config-schema.ts';
 import type { ConnectorSpecs } from './connector-specs.ts';
+import type { PersonConfig, ReleaseConfig, RoutingConfig } from './routing-schema.ts';
 import { missingSecretWarnings } from './secrets.ts';
 import { type ReadText, readYamlSource } from './yaml-source.ts';
 import { toConfigIssues } from './zod-issues.ts';
@@ -13,6 +14,11 @@ export interface FrontlineConfig {
   connectors: ConnectorConfig[];
   /** Drivers and rules of all files, rules in file order (first match wins). */
   taxonomy: TaxonomyDefinition;
+  /** Everyone who owns, takes part in or is escalated items (e-mails lower-case). */
+  people: PersonConfig[];
+  /** Routes by driver or family, escalation timing, and the fallback route (defaults when not configured). */
+  routing: RoutingConfig;
+  releases: ReleaseConfig[];
   /** The files it was read from, in order. */
   sources: string[];
 }
@@ -60,7 +66,15 @@ async function load(paths: readonly string[], env: NodeJS.ProcessEnv, options: L
   if (assembled.issues.length > 0 || assembled.organization === null) return { ok: false, issues: assembled.issues };
   const taxonomy = compileChecked(assembled.taxonomy, files);
   if (!taxonomy.ok) return { ok: false, issues: taxonomy.issues };
-  const config: FrontlineConfig = { organization: assembled.organization, connectors: assembled.connectors, taxonomy: assembled.taxonomy, sources: [...paths] };
+  const config: FrontlineConfig = {
+    organization: assembled.organization,
+    connectors: assembled.connectors,
+    taxonomy: assembled.taxonomy,
+    people: assembled.people,
+    routing: assembled.routing,
+    releases: assembled.releases,
+    sources: [...paths],
+  };
   return { ok: true, config, taxonomy: taxonomy.compiled, warnings: [...assembled.warnings, ...missingSecretWarnings(config.connectors, env)] };
 }
 

@@ -42,6 +42,9 @@ function describe(issue: z.core.$ZodIssue, path: IssuePath, value: unknown): { m
     return { message: 'must map secret names to environment variables', fix: 'write `secrets: { token: { env: SOME_VARIABLE } }`' };
   }
   if (issue.code === 'invalid_type' && value === undefined) return { message: 'is required', fix: `add \`${String(last)}: …\`` };
+  if (issue.code === 'invalid_type' && issue.expected === 'string' && typeof value === 'number') {
+    return { message: 'must be a string (YAML reads unquoted digits such as 4.2 as a number)', fix: `quote it, e.g. \`${String(last)}: "4.2"\`` };
+  }
   if (issue.code === 'invalid_type') return { message: `must be ${article(issue.expected)}`, fix: `write ${article(issue.expected)} value` };
   if (issue.code === 'invalid_value') {
     const options = issue.values.map(String);
@@ -68,6 +71,7 @@ function formatFix(path: IssuePath): string {
   if (last === 'env') return 'use an upper-case variable name, e.g. ZENDESK_API_TOKEN';
   if (section === 'drivers') return 'use lower-case path segments joined by "/", e.g. configuration/sso';
   if (section === 'rules') return 'use lower-case letters, digits, ".", "_" or "-", e.g. sso-dropdown';
+  if (section === 'releases') return 'write it without spaces, e.g. key: "4.2" or key: v4.2.1';
   if (section === 'connectors') return 'use lower-case letters, digits and "-", e.g. zendesk-main (a connector key never changes once applied)';
   return 'use lower-case letters, digits and "-", e.g. acme';
 }

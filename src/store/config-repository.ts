@@ -1,15 +1,25 @@
-import { type ConfigIssue, type ConnectorConfig, type ConnectorRowData, type FrontlineConfig, configContentHash, connectorChanges, connectorRowData } from '../config/index.ts';
+import {
+  type ConfigIssue,
+  type ConnectorConfig,
+  type ConnectorRowData,
+  type FrontlineConfig,
+  configContentHash,
+  connectorChanges,
+  connectorRowData,
+  rowChanges,
+  storedReportingCadence,
+  storedRouting,
+} from '../config/index.ts';
 import { ConnectorError } from '../connector-kit/failure.ts';
 import { type CompiledTaxonomy, type FunctionArea, compileTaxonomy, hashDefinition, taxonomyInputSchema } from '../domain/driver/index.ts';
-import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
+import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { FunctionArea as StoredFunctionArea } from '../generated/prisma/enums.ts';
+import { type AuditEntry, applyRouting, type Db, type RoutingApplySummary } from './config-routing.ts';
 import type { SealedSecret, SecretBox } from './secret-box.ts';
 
 /** The domain mirrors the Prisma enum without importing Prisma: this fails to compile if they drift. */
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 true satisfies Same<FunctionArea, StoredFunctionArea>;
-
-type Db = PrismaClient | Prisma.TransactionClient;
 
 export interface ApplyOptions {
   /** Resolved secret values by connector key (see `resolveAllSecrets`). Only these are written. */
@@ -26,23 +36,25 @@ export interface ApplySummary {
   /** Not persisted when `dryRun` created the organization. */
   organizationId: string;
   organization: 'created' | 'unchanged' | 'updated';
+  /** Which organization settings an update changed (empty when created or unchanged). */
+  organizationChanged: OrganizationField[];
   connectors: { created: string[]; updated: string[]; disabled: string[]; unchanged: string[] };
   /** `connectorKey/secretName`; values are never reported. */
   secrets: { written: string[]; removed: string[] };
   taxonomy: { version: number; changed: boolean };
+  people: RoutingApplySummary['people'];
+  routes: RoutingApplySummary['routes'];
+  releases: RoutingApplySummary['releases'];
   auditEntries: number;
   dryRun: boolean;
 }
 
-export type ApplyResult = { ok: true; summary: ApplySummary } | { ok: false; issues: ConfigIssue[] };
+export { formatRoutingSummary, type RoutingApplySummary } from './config-routing.ts';
 
-interface AuditEntry {
-  action: string;
-  entityType: string;
-  entityId: string;
-  before?: unknown;
-  after?: unknown;
-}
+const organizationFields = ['name', 'timeZone', 'reportingCadence', 'routing'] as const;
+type OrganizationField = (typeof organizationFields)[number];
+
+export type ApplyResult = { ok: true; summary: ApplySummary } | { ok: false; issues: ConfigIssue[] };
 
 /** Thrown inside the transaction to roll it back while returning a result (dry run, refused apply). */
 class Rollback extends Error {
@@ -55,9 +67,11 @@ class Rollback extends Error {
 
 /**
  * Applies a loaded config in one transaction (serialised per organization by an advisory lock):
- * organization, connectors (a removed one is disabled, never deleted), encrypted secrets, and a new
- * taxonomy version only when its hash changed. One audit row per change and one config_applies row
- * per apply; re-applying the same config changes nothing and writes no audit rows.
+ * organization (with its reporting cadence and routing settings), connectors (a removed one is
+ * disabled, never deleted), encrypted secrets, a new taxonomy version only when its hash changed,
+ * people (upserted, never deleted), driver routes (replaced to the config's set) and config releases.
+ * One audit row per change and one config_applies row per apply; re-applying the same config changes
+ * nothing and writes no audit rows.
  */
 export async function applyConfig(prisma: PrismaClient, config: FrontlineConfig, options: ApplyOptions): Promise<ApplyResult> {
   try {
@@ -75,7 +89,11 @@ export async function applyConfig(prisma: PrismaClient, config: FrontlineConfig,
       }
       connectors.disabled = await disableRemoved(tx, org.id, config.connectors, audit);
       const taxonomy = await applyTaxonomy(tx, org.id, config, audit);
-      const summary: ApplySummary = { organizationId: org.id, organization: org.outcome, connectors, secrets, taxonomy, auditEntries: audit.length, dryRun: options.dryRun === true };
+      const routing = await applyRouting(tx, org.id, config, audit);
+      const summary: ApplySummary = {
+        organizationId: org.id, organization: org.outcome, organizationChanged: org.changed, connectors, secrets, taxonomy, ...routing,
+        auditEntries: audit.length, dryRun: options.dryRun === true,
+      };
       await writeAudit(tx, org.id, options, audit);
       await tx.configApply.create({ data: { organizationId: org.id, contentHash: configContentHash(config), sources: [...options.source], actor: options.actor, summary: toJson(summary) } });
       if (options.dryRun) throw new Rollback({ ok: true, summary });
@@ -87,18 +105,22 @@ export async function applyConfig(prisma: PrismaClient, config: FrontlineConfig,
   }
 }
 
-async function applyOrganization(tx: Db, config: FrontlineConfig, audit: AuditEntry[]): Promise<{ id: string; outcome: ApplySummary['organization'] }> {
+async function applyOrganization(tx: Db, config: FrontlineConfig, audit: AuditEntry[]): Promise<{ id: string; outcome: ApplySummary['organization']; changed: OrganizationField[] }> {
   const { key, name, timeZone } = config.organization;
+  const desired = { name, timeZone, reportingCadence: storedReportingCadence(config.organization.reportingCadence), routing: storedRouting(config.routing) };
+  const data = { name, timeZone, reportingCadence: jsonOrNull(desired.reportingCadence), routing: toJson(desired.routing) };
   const existing = await tx.organization.findUnique({ where: { key } });
   if (existing === null) {
-    const created = await tx.organization.create({ data: { key, name, timeZone } });
-    audit.push({ action: 'organization.created', entityType: 'organization', entityId: created.id, after: { key, name, timeZone } });
-    return { id: created.id, outcome: 'created' };
+    const created = await tx.organization.create({ data: { key, ...data } });
+    audit.push({ action: 'organization.created', entityType: 'organization', entityId: created.id, after: { key, ...desired } });
+    return { id: created.id, outcome: 'created', changed: [] };
   }
-  if (existing.name === name && existing.timeZone === timeZone) return { id: existing.id, outcome: 'unchanged' };
-  await tx.organization.update({ where: { id: existing.id }, data: { name, timeZone } });
-  audit.push({ action: 'organization.updated', entityType: 'organization', entityId: existing.id, before: { name: existing.name, timeZone: existing.timeZone }, after: { name, timeZone } });
-  return { id: existing.id, outcome: 'updated' };
+  const changed = rowChanges(existing, desired, organizationFields);
+  if (changed.length === 0) return { id: existing.id, outcome: 'unchanged', changed };
+  await tx.organization.update({ where: { id: existing.id }, data });
+  const pick = (row: Record<OrganizationField, unknown>) => Object.fromEntries(changed.map((f) => [f, row[f] ?? null]));
+  audit.push({ action: 'organization.updated', entityType: 'organization', entityId: existing.id, before: pick(existing), after: pick(desired) });
+  return { id: existing.id, outcome: 'updated', changed };
 }
 
 /** A connector key is bound to its system for good: its tickets, cursors and series belong to it. */
@@ -302,6 +324,11 @@ export async function saveConnectorSecrets(prisma: Db, connectorId: string, secr
     if (name.startsWith('applied:')) continue;
     await upsertSecret(prisma, secretBox, connectorId, name, value);
   }
+}
+
+/** A nullable Json column: SQL NULL for null (Prisma wants `Prisma.DbNull`, not `null`). */
+function jsonOrNull(value: unknown): Prisma.InputJsonValue | typeof Prisma.DbNull {
+  return value === null || value === undefined ? Prisma.DbNull : toJson(value);
 }
 
 /** Plain JSON for a Prisma Json column (drops undefined members; dates become strings). */

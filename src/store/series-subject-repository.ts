@@ -10,14 +10,15 @@ export interface SeriesSubject {
   kind: string;
   driverKey: string | null;
   driverName: string | null;
+  connectorId: string | null;
   connectorKey: string | null;
   firstPointMs: number | null;
 }
 
 export async function seriesSubjects(client: pg.PoolClient, organizationId: string, seriesIds: readonly bigint[]): Promise<Map<bigint, SeriesSubject>> {
   if (seriesIds.length === 0) return new Map();
-  const rows = await client.query<{ id: string; key: string; kind: string; driver_key: string | null; driver_name: string | null; connector_key: string | null; first: Date | null }>(
-    `SELECT s.id::text, s.key, s.kind::text, s.driver_key, d.name AS driver_name, c.key AS connector_key,
+  const rows = await client.query<{ id: string; key: string; kind: string; driver_key: string | null; driver_name: string | null; connector_id: string | null; connector_key: string | null; first: Date | null }>(
+    `SELECT s.id::text, s.key, s.kind::text, s.driver_key, d.name AS driver_name, s.connector_id::text AS connector_id, c.key AS connector_key,
        (SELECT min(p.bucket_start) FROM series_points p WHERE p.series_id = s.id AND p.value <> 0) AS first
      FROM series s
      LEFT JOIN connectors c ON c.id = s.connector_id
@@ -29,7 +30,7 @@ export async function seriesSubjects(client: pg.PoolClient, organizationId: stri
   return new Map(
     rows.rows.map((r) => [
       BigInt(r.id),
-      { seriesId: BigInt(r.id), key: r.key, kind: r.kind, driverKey: r.driver_key, driverName: r.driver_name, connectorKey: r.connector_key, firstPointMs: r.first?.getTime() ?? null },
+      { seriesId: BigInt(r.id), key: r.key, kind: r.kind, driverKey: r.driver_key, driverName: r.driver_name, connectorId: r.connector_id, connectorKey: r.connector_key, firstPointMs: r.first?.getTime() ?? null },
     ]),
   );
 }
@@ -44,4 +45,17 @@ export async function organizationSeriesIds(client: pg.PoolClient, organizationI
 export async function organizationsWithSeries(pool: pg.Pool): Promise<string[]> {
   const rows = await pool.query<{ id: string }>('SELECT o.id FROM organizations o WHERE EXISTS (SELECT 1 FROM series s WHERE s.organization_id = o.id) ORDER BY o.id');
   return rows.rows.map((r) => r.id);
+}
+
+/**
+ * Connectors of the organization with a sync running (a live heartbeat): their series are still
+ * filling in — a back-fill brings history older than what was decided — so the detect stage waits.
+ */
+export async function connectorsSyncing(client: pg.PoolClient, organizationId: string, staleAfterMs = 10 * 60_000): Promise<Set<string>> {
+  const rows = await client.query<{ id: string }>(
+    `SELECT DISTINCT connector_id::text AS id FROM sync_runs WHERE organization_id = $1 AND status = 'running'
+       AND heartbeat_at > now() - make_interval(secs => $2::double precision / 1000)`,
+    [organizationId, staleAfterMs],
+  );
+  return new Set(rows.rows.map((r) => r.id));
 }

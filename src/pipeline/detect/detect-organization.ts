@@ -10,7 +10,7 @@ import { readSeriesHistory } from '../../store/series-history-repository.ts';
 import type { RaiseOutcome } from '../../store/intervention-repository.ts';
 import { runFollowUps } from '../../store/intervention-follow-up.ts';
 import { loadRoutingContext } from '../../store/routing-context-repository.ts';
-import { seriesSubjects } from '../../store/series-subject-repository.ts';
+import { connectorsSyncing, seriesSubjects } from '../../store/series-subject-repository.ts';
 import { SpikeWriter } from './spike-writer.ts';
 import type { FollowUp } from '../../domain/intervention/follow-up.ts';
 import { inTransaction } from '../../store/transaction.ts';
@@ -25,7 +25,8 @@ import { inTransaction } from '../../store/transaction.ts';
  * An hour is closed `settleMs` after it ends (tickets created in it are still arriving). Facts
  * about hours not closed yet are handed back for the next run. A series seen for the first time is
  * warmed up over its stored history (up to five weeks) and raises only the episode still open at
- * its end; `frontline detect replay` reports the rest.
+ * its end; `frontline detect replay` reports the rest. While a connector syncs (a back-fill brings
+ * history older than what would be decided), its series wait; the sync job requests a run when done.
  */
 export interface DetectDeps {
   pool: pg.Pool;
@@ -39,6 +40,8 @@ export interface DetectDeps {
 
 export interface DetectSummary {
   evaluated: number;
+  /** Series that changed but wait for their connector's running sync. */
+  deferred: number;
   decisions: number;
   /** Spikes raised, updated, resolved. */
   raised: number;
@@ -61,21 +64,27 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
   const nowMs = deps.now?.() ?? Date.now();
   const closedUntil = Math.floor((nowMs - (deps.settleMs ?? DEFAULT_SETTLE_MS)) / HOUR_MS) * HOUR_MS;
   const summary: DetectSummary = {
-    evaluated: 0, decisions: 0, raised: 0, updated: 0, resolved: 0,
+    evaluated: 0, deferred: 0, decisions: 0, raised: 0, updated: 0, resolved: 0,
     interventions: { raised: 0, joined: 0, reopened: 0, silenced: 0, known: 0 },
     followUps: { escalate: 0, remind: 0, agenda: 0, verify: 0, reopen: 0 },
   };
   await inTransaction(deps.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, organizationId]);
     const changes = await takeSeriesChanges(client, organizationId);
-    await recordSeriesChanges(client, organizationId, changes.map((c) => ({ seriesId: c.seriesId, buckets: c.buckets.filter((b) => b >= closedUntil) })));
-    const ids = [...new Set([...changes.map((c) => c.seriesId), ...(await seriesWithOpenEpisodes(client, organizationId))])];
+    const candidates = [...new Set([...changes.map((c) => c.seriesId), ...(await seriesWithOpenEpisodes(client, organizationId))])];
+    const subjects = await seriesSubjects(client, organizationId, candidates);
+    // Series of a connector still syncing wait (their facts are handed back whole); the others hand
+    // back only the facts about hours not closed yet.
+    const syncing = await connectorsSyncing(client, organizationId);
+    const waits = (id: bigint): boolean => syncing.has(subjects.get(id)?.connectorId ?? '');
+    await recordSeriesChanges(client, organizationId, changes.map((c) => ({ seriesId: c.seriesId, buckets: waits(c.seriesId) ? c.buckets : c.buckets.filter((b) => b >= closedUntil) })));
+    const ids = candidates.filter((id) => !waits(id));
+    summary.deferred = candidates.length - ids.length;
     if (ids.length === 0) {
       summary.followUps = await runFollowUps(client, await loadRoutingContext(client, organizationId), nowMs);
       return;
     }
     const stored = await loadDetectorStates(client, ids);
-    const subjects = await seriesSubjects(client, organizationId, ids);
     const fromMs = closedUntil - (settings.seasonWeeks + 1) * WEEK_MS;
     const history = await readSeriesHistory(client, ids, fromMs, closedUntil);
     const runs: (CycleSeries<bigint> & { fresh: boolean })[] = [];

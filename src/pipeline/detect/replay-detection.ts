@@ -74,7 +74,7 @@ export async function replayDetection(deps: DetectDeps, organizationId: string, 
     let raised: DetectSummary | null = null;
     if (options.raise) {
       raised = {
-        evaluated: runs.length, decisions: decisions.length, raised: 0, updated: 0, resolved: 0,
+        evaluated: runs.length, deferred: 0, decisions: decisions.length, raised: 0, updated: 0, resolved: 0,
         interventions: { raised: 0, joined: 0, reopened: 0, silenced: 0, known: 0 }, followUps: { escalate: 0, remind: 0, agenda: 0, verify: 0, reopen: 0 },
       };
       await new SpikeWriter(client, routing, subjects, raised, nowMs).apply(decisions);

@@ -57,6 +57,8 @@ async function processSync(deps: WorkerDeps, job: Job, { payload, token, signal 
       },
     });
     const { cursor: _cursor, ...totals } = result.totals;
+    // Detection waits while a connector syncs (its history is still filling in): run it now.
+    await deps.queues.enqueue('detect', { v: 1, organizationId: connector.organizationId });
     return { runId: result.runId.toString(), ...totals };
   } catch (error) {
     if (error instanceof StreamBusyError) {
