@@ -1,20 +1,35 @@
 import type pg from 'pg';
 
-/** The demo's spike report: what the detect stage raised, in the words it raised it with. */
-export async function printSpikes(pool: pg.Pool, organizationId: string, out: (line: string) => void): Promise<number> {
-  const rows = await pool.query<{ explanation: string; status: string; horizon: string | null; example_tickets: string[]; affected_customers: number }>(
-    `SELECT explanation, status::text, horizon, example_tickets::text[], affected_customers FROM spikes
-     WHERE organization_id = $1 ORDER BY detected_at, id`,
+/**
+ * The demo's report of what the detect stage raised: each intervention item as the people it is
+ * routed to see it — title, explanation, owner, participants, due, the ask — and its signals.
+ */
+export async function printInterventions(pool: pg.Pool, organizationId: string, timeZone: string, out: (line: string) => void): Promise<number> {
+  const items = await pool.query<{
+    id: string; title: string; narrative: string; ask: string | null; severity: string; status: string; due_at: Date; owner: string | null; owner_email: string | null;
+    participants: { function: string; name: string | null }[]; evidence: { signals?: { affectedCustomers?: number; exampleTickets?: { key: string | null; url: string | null }[] }[]; meeting?: { name: string | null } | null } | null;
+  }>(
+    `SELECT i.id, i.title, i.narrative, i.ask, i.severity::text, i.status::text, i.due_at, o.name AS owner, o.email AS owner_email, i.evidence,
+       coalesce((SELECT json_agg(json_build_object('function', p.function, 'name', x.name) ORDER BY p.function) FROM intervention_participants p
+                 LEFT JOIN people x ON x.id = p.person_id WHERE p.intervention_id = i.id), '[]') AS participants
+     FROM intervention_items i LEFT JOIN people o ON o.id = i.owner_id WHERE i.organization_id = $1 ORDER BY i.created_at`,
     [organizationId],
   );
-  if (rows.rows.length === 0) {
-    out('spike detection: no driver is above what its history predicts');
+  if (items.rows.length === 0) {
+    out('spike detection: no driver is above what its history predicts — no intervention raised');
     return 0;
   }
-  out(`spike detection: ${rows.rows.length} episode${rows.rows.length === 1 ? '' : 's'} raised`);
-  for (const r of rows.rows) {
-    out(`  [${r.status}] ${r.explanation}`);
-    out(`      ${r.affected_customers} customer accounts affected; example tickets ${r.example_tickets.slice(0, 5).join(', ')}`);
+  const when = (d: Date): string => new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(d);
+  out(`spike detection: ${items.rows.length} intervention item${items.rows.length === 1 ? '' : 's'} raised in the governance store`);
+  for (const item of items.rows) {
+    const signal = item.evidence?.signals?.[0];
+    out(`  [${item.severity}, ${item.status}] ${item.title}`);
+    out(`    ${item.narrative.split('\n').join('\n    ')}`);
+    out(`    owner: ${item.owner ?? 'nobody routed'}${item.owner_email ? ` <${item.owner_email}>` : ''}; participants: ${item.participants.map((p) => `${p.function.replace('_', ' ')} (${p.name ?? 'nobody'})`).join(', ')}`);
+    out(`    due: ${when(item.due_at)}${item.evidence?.meeting?.name ? `, before ${item.evidence.meeting.name}` : ''}`);
+    if (item.ask) out(`    ask: ${item.ask}`);
+    if (signal) out(`    ${signal.affectedCustomers ?? 0} customer accounts affected; examples: ${(signal.exampleTickets ?? []).slice(0, 3).map((t) => t.url ?? t.key).join(' ')}`);
+    out(`    frontline interventions show ${item.id}`);
   }
-  return rows.rows.length;
+  return items.rows.length;
 }

@@ -17,7 +17,7 @@ import { createSyncProgress } from '../sync-progress.ts';
 import { serve, stopOnSignals } from '../serve.ts';
 import { openServices, type Services } from '../services.ts';
 import { demoConfigPath } from './demo-config-path.ts';
-import { printSpikes } from './demo-spikes.ts';
+import { printInterventions } from './demo-spikes.ts';
 import { resetDemoDatabase, resetDemoRedis } from './demo-environment.ts';
 import { printDriverTable, printUrls, simulatedTime, storedState, truthAsStored } from './demo-report.ts';
 
@@ -67,10 +67,16 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   const services = openServices(env, { logger, clock, secretBox: devSecretBox(), applicationName: 'frontline-demo' });
   try {
     const connector = await applyDemoConfig(services, simulatorUrl, token);
+    // The simulator's SSO spike begins 7 days before now: release 4.2 went out two days before it.
+    await services.db.pool.query(
+      `INSERT INTO releases (id, organization_id, key, name, released_at, products, source) VALUES (gen_random_uuid(), $1, '4.2', 'Acme Cloud 4.2', $2, '{identity}', 'api')
+       ON CONFLICT (organization_id, key) DO NOTHING`,
+      [connector.organizationId, new Date(clock.now() - 9 * 86_400_000).toISOString()],
+    );
     await backfill(services, connector, options.days, historyFromMs, out);
     await printDriverTable(services.db.pool, connector, simulator, clock.now(), out);
     await detectOrganization(services.detect, connector.organizationId);
-    await printSpikes(services.db.pool, connector.organizationId, out);
+    await printInterventions(services.db.pool, connector.organizationId, 'Europe/Berlin', out);
     if (options.once) {
       await closeAll(services, simulator);
       return;

@@ -57,7 +57,8 @@ export class SpikeWriter {
     if (spikeId === null) return;
     this.summary.raised += 1;
     const subject = this.subjects.get(id);
-    const o = episode.opening;
+    // The peak: what the explanation states.
+    const o = episode.peak;
     const outcome = await raiseIntervention(this.client, this.routing, {
       spikeId, seriesId: id, seriesKey: subject?.key ?? String(id), driverKey: subject?.driverKey ?? null, subject: subjectName(subject),
       explanation: spike.explanation, pctChange: o.pctChange, extra: o.observed - o.expected, sinceMs: episode.sinceMs,
