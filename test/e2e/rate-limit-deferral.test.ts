@@ -55,7 +55,8 @@ describe('rate-limit waits on the queue', () => {
     const limitedId = await f.services.queues().enqueue('sync', { v: 1, connectorId: f.connector.id, mode: 'incremental', reason: 'manual', since });
     const limited = await Job.fromId(f.services.queues().queue('pull'), limitedId ?? '');
     let delayedSeen = false;
-    for (let i = 0; i < 200 && !delayedSeen; i++) {
+    // Waits for a condition, not a time limit: under a busy full run the first pages take a while.
+    for (let i = 0; i < 600 && !delayedSeen; i++) {
       delayedSeen = (await limited?.getState()) === 'delayed';
       if (!delayedSeen) await new Promise((r) => setTimeout(r, 50));
     }
