@@ -5,9 +5,11 @@ import { registerConnectorsCommand } from './connectors-command.ts';
 import { registerDemoCommand } from './demo-command.ts';
 import { registerDetectCommand } from './detect-command.ts';
 import { registerDetectReplay } from './detect-replay-command.ts';
+import { registerInterventionsCommand } from './interventions-command.ts';
 import { registerMigrateCommand } from './migrate-command.ts';
 import { registerPrivacyCommand } from './privacy-command.ts';
 import { registerServeCommand } from './serve-command.ts';
+import { registerSilencesCommand } from './silences-command.ts';
 import { registerSimulateCommand } from './simulate-command.ts';
 import { registerTokensCommand } from './tokens-command.ts';
 
@@ -26,6 +28,8 @@ export async function main(argv: string[]): Promise<void> {
   registerSimulateCommand(program);
   registerPrivacyCommand(program);
   registerDetectCommand(program, registerDetectReplay);
+  registerInterventionsCommand(program);
+  registerSilencesCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (error) {

@@ -12,6 +12,9 @@ export const errorCatalogue = {
   FL_FORBIDDEN: { statusCode: 403, description: "The token's role may not do this." },
   FL_NOT_FOUND: { statusCode: 404, description: 'No such route, or no such resource in your organizations.' },
   FL_CONFLICT: { statusCode: 409, description: 'The request is ambiguous or conflicts with the current state.' },
+  FL_INTERVENTION_NOT_FOUND: { statusCode: 404, description: 'No such intervention item in your organizations.' },
+  FL_INVALID_TRANSITION: { statusCode: 409, description: "The item's status does not allow this action; the body also names the `status` and the `allowed` actions." },
+  FL_RELEASE_EXISTS: { statusCode: 409, description: 'A release with this key exists in the organization.' },
   FL_UNAVAILABLE: { statusCode: 503, description: 'A dependency (PostgreSQL, Redis) is unavailable; retry later.' },
   FL_INTERNAL: { statusCode: 500, description: 'An unexpected error; the request id finds it in the log.' },
 } as const;
