@@ -21,7 +21,8 @@ export interface CycleDecision<Id> {
   decision: Decision;
 }
 
-export function runCycle<Id>(series: readonly CycleSeries<Id>[], falseDiscoveryRate: number): CycleDecision<Id>[] {
+/** `fleetSize`: how many series the whole cycle evaluates, when this call holds only some of them. */
+export function runCycle<Id>(series: readonly CycleSeries<Id>[], falseDiscoveryRate: number, fleetSize = 0): CycleDecision<Id>[] {
   const out: CycleDecision<Id>[] = [];
   const pending = series.filter((s) => s.next < s.values.length);
   const timeOf = (s: CycleSeries<Id>): number => s.detector.msOf(s.next);
@@ -30,7 +31,7 @@ export function runCycle<Id>(series: readonly CycleSeries<Id>[], falseDiscoveryR
     const active = pending.filter((s) => timeOf(s) === t);
     const assessments = active.map((s) => s.detector.assess(s.values[s.next] ?? 0));
     const proposals = assessments.map((a, j) => (a.candidate !== null && active[j]?.detector.state.episode === null ? a.candidate.pValue : null));
-    const tested = assessments.filter((a) => !a.warming).length;
+    const tested = Math.max(fleetSize, assessments.filter((a) => !a.warming).length);
     const admitted = admitByFalseDiscoveryRate(proposals, tested, falseDiscoveryRate);
     active.forEach((s, j) => {
       const a = assessments[j];

@@ -55,6 +55,7 @@ export interface DetectSummary {
 export const DEFAULT_SETTLE_MS = 10 * 60_000;
 export const DEFAULT_FALSE_DISCOVERY_RATE = 0.05;
 const LOCK_SPACE = 0x46_4c_44_54; // "FLDT"
+const CHUNK_SERIES = 1000;
 
 export const settingsHash = (settings: DetectorSettings): string => createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 
@@ -70,6 +71,8 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
   };
   await inTransaction(deps.pool, async (client) => {
     await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_SPACE, organizationId]);
+    // Short, index-driven reads: JIT compilation cost more than the queries (bench/detection.ts).
+    await client.query('SET LOCAL jit = off');
     const changes = await takeSeriesChanges(client, organizationId);
     const candidates = [...new Set([...changes.map((c) => c.seriesId), ...(await seriesWithOpenEpisodes(client, organizationId))])];
     const subjects = await seriesSubjects(client, organizationId, candidates);
@@ -84,35 +87,40 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
       summary.followUps = await runFollowUps(client, await loadRoutingContext(client, organizationId), nowMs);
       return;
     }
-    const stored = await loadDetectorStates(client, ids);
-    const fromMs = closedUntil - (settings.seasonWeeks + 1) * WEEK_MS;
-    const history = await readSeriesHistory(client, ids, fromMs, closedUntil);
-    const runs: (CycleSeries<bigint> & { fresh: boolean })[] = [];
-    for (const id of ids) {
-      const values = history.get(id)?.values;
-      const subject = subjects.get(id);
-      if (!values || !subject || subject.firstPointMs === null) continue;
-      const saved = stored.get(id);
-      const state = saved?.settingsHash === hash ? saved.state : undefined;
-      const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);
-      const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-      const detector = new SeriesDetector(settings, originMs, state, own.length + 1);
-      let next = 0;
-      const last = state?.lastBucketMs ?? null;
-      if (last !== null) while (next < own.length && originMs + next * HOUR_MS <= last) detector.prime(own[next++] ?? 0);
-      runs.push({ id, detector, values: own, next, fresh: state === undefined });
-    }
-    const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE);
-    summary.evaluated = runs.length;
-    summary.decisions = decisions.length;
     const routing = await loadRoutingContext(client, organizationId);
     const write = new SpikeWriter(client, routing, subjects, summary, nowMs);
-    const fresh = new Set(runs.filter((r) => r.fresh).map((r) => r.id));
-    await write.apply(decisions.filter((d) => !fresh.has(d.id)));
-    // A series seen for the first time raises only the episode still open after its warm-up.
-    for (const run of runs) if (run.fresh && run.detector.state.episode) await write.raise(run.id, run.detector.state.episode);
-    const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: hash, state: r.detector.state }));
-    await saveDetectorStates(client, organizationId, states);
+    const fromMs = closedUntil - (settings.seasonWeeks + 1) * WEEK_MS;
+    // In chunks, so memory stays bounded however many series changed (five weeks of a series are
+    // 7 KB in memory, and more as rows on their way); fleet control still counts every series.
+    for (let at = 0; at < ids.length; at += CHUNK_SERIES) {
+      const chunk = ids.slice(at, at + CHUNK_SERIES);
+      const stored = await loadDetectorStates(client, chunk);
+      const history = await readSeriesHistory(client, chunk, fromMs, closedUntil);
+      const runs: (CycleSeries<bigint> & { fresh: boolean })[] = [];
+      for (const id of chunk) {
+        const values = history.get(id)?.values;
+        const subject = subjects.get(id);
+        if (!values || !subject || subject.firstPointMs === null) continue;
+        const saved = stored.get(id);
+        const state = saved?.settingsHash === hash ? saved.state : undefined;
+        const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);
+        const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
+        const detector = new SeriesDetector(settings, originMs, state, own.length + 1);
+        let next = 0;
+        const last = state?.lastBucketMs ?? null;
+        if (last !== null) while (next < own.length && originMs + next * HOUR_MS <= last) detector.prime(own[next++] ?? 0);
+        runs.push({ id, detector, values: own, next, fresh: state === undefined });
+      }
+      const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE, ids.length);
+      summary.evaluated += runs.length;
+      summary.decisions += decisions.length;
+      const fresh = new Set(runs.filter((r) => r.fresh).map((r) => r.id));
+      await write.apply(decisions.filter((d) => !fresh.has(d.id)));
+      // A series seen for the first time raises only the episode still open after its warm-up.
+      for (const run of runs) if (run.fresh && run.detector.state.episode) await write.raise(run.id, run.detector.state.episode);
+      const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: hash, state: r.detector.state }));
+      await saveDetectorStates(client, organizationId, states);
+    }
     summary.followUps = await runFollowUps(client, routing, nowMs);
   });
   if (summary.raised + summary.resolved > 0) deps.logger.info({ organizationId, ...summary }, 'spike detection: episodes raised or resolved');
