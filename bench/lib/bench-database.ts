@@ -8,6 +8,9 @@ import { demoConfigPath } from '../../src/main/demo/demo-config-path.ts';
 import { openServices, type Services } from '../../src/main/services.ts';
 import { createLogger } from '../../src/observability/logger.ts';
 import { applyConfig } from '../../src/store/config-repository.ts';
+import { adminUrl, withClient } from './pg-client.ts';
+
+export { adminUrl, withClient } from './pg-client.ts';
 import { findConnectorsByKey, type ConnectorRecord } from '../../src/store/connector-repository.ts';
 import { databaseUrlFor } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
@@ -55,14 +58,3 @@ export async function createBenchStore(simulatorUrl: string, token: string, cloc
   };
 }
 
-export const adminUrl = (databaseUrl: string): string => databaseUrlFor(databaseUrl, 'postgres');
-
-export async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}

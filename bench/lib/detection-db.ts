@@ -11,6 +11,7 @@ import { HOUR_MS } from '../../src/domain/detect/detector-settings.ts';
 import { databaseUrlFor } from '../../src/store/database.ts';
 import { migrate } from '../../src/store/migrate.ts';
 import { readSeriesHistory } from '../../src/store/series-history-repository.ts';
+import { adminUrl, withClient } from './pg-client.ts';
 import { HOURS_PER_WEEK, median, mixedHistories, SYNTHETIC_T0 } from './detection-stats.ts';
 
 /**
@@ -38,19 +39,6 @@ export interface ReadPass {
 export type CappedRead =
   | { ok: true; heap: string; seconds: number; series: number; heapUsedMb: number; peakRssMb: number }
   | { ok: false; heap: string; error: string };
-
-// As bench-database.ts does it, without importing it: its imports reach the whole config and services graph.
-const adminUrl = (databaseUrl: string): string => databaseUrlFor(databaseUrl, 'postgres');
-
-async function withClient<T>(url: string, fn: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}
 
 /** The heap caps of `npm run frontline` and the demo. */
 const HEAP_CAPS = ['--max-old-space-size=128', '--max-semi-space-size=8'];
