@@ -17,8 +17,8 @@ import { withServices } from './run-with-services.ts';
  * `frontline tokens create|list|revoke` — API tokens for a real deployment (README "Operating it"):
  * the HTTP API under /api/v1 takes `Authorization: Bearer fl_…` (src/http/auth.ts).
  *
- * Default role `analyst`: every /api/v1 route today is a read, which analyst covers; a token that
- * should ever do more (admin, service) has to be asked for by name, not handed out by default.
+ * Default role `analyst`: reads, and the operational writes of the intervention routes (transitions,
+ * silences, releases); admin and service have to be asked for by name, not handed out by default.
  */
 export const DEFAULT_TOKEN_ROLE: ApiTokenRole = 'analyst';
 

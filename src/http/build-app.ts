@@ -62,7 +62,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(fastifySwagger, {
     openapi: {
       openapi: '3.1.0',
-      info: { title: 'Frontline API', version: '1', description: 'Connector status and contact-driver series. Tokens: `Authorization: Bearer fl_…`.' },
+      info: { title: 'Frontline API', version: '1', description: 'Connector status, contact-driver series, spikes, intervention items, silences and releases. Tokens: `Authorization: Bearer fl_…`.' },
       components: { securitySchemes: { bearerAuth: { type: 'http', scheme: 'bearer', description: 'Frontline API token (fl_…)' } } },
     },
     transform: jsonSchemaTransform,
