@@ -107,9 +107,16 @@ describe('SeriesDetector on series with an episode', () => {
 describe('SeriesDetector state', () => {
   it('rebuilt from its saved state and the stored history, decides exactly as one that never stopped', () => {
     const at = 7 * WEEK + 30;
-    const values = series({ seed: 51, episodes: [{ from: at, to: at + 60, lift: 0.8 }] });
+    const values = series({ seed: 51, episodes: [{ from: at, to: at + 60, lift: 0.8 }, { from: at + 400, to: at + 560, lift: 0.5 }] });
     const straight = run(values);
-    for (const stop of [at - 5, at + 3, at + 40, at + 200]) {
+    // Stops before, during and after the episode, and at many hours after it (the rebuild computes each
+    // bucket's expectation only where later decisions read it).
+    const openings = straight.flatMap((d, i) => (d.action === 'open' ? [i] : []));
+    expect(openings.length).toBeGreaterThanOrEqual(2);
+    // …and in the hours before each opening, while the evidence that opens it accumulates.
+    const beforeOpening = openings.flatMap((o) => Array.from({ length: 12 }, (_, k) => o - 1 - k * 4));
+    const stops = [at - 5, at + 3, at + 40, at + 200, ...beforeOpening, ...Array.from({ length: 12 }, (_, k) => 5 * WEEK + k * 61)];
+    for (const stop of stops) {
       const first = new SeriesDetector(DEFAULT_DETECTOR_SETTINGS, T0);
       values.slice(0, stop).forEach((v) => first.observe(v));
       const saved = JSON.parse(JSON.stringify(first.state));

@@ -1,5 +1,5 @@
 import { type Baseline, baselineOf, type Periods } from './baseline.ts';
-import { type BucketSettings, type DetectorSettings, inBuckets } from './detector-settings.ts';
+import { type BucketSettings, type DetectorSettings, inBuckets, WEEK_MS } from './detector-settings.ts';
 import { type Decision, type DetectorState, type Evidence, initialDetectorState, type OpenEpisode } from './detector-state.ts';
 import { cusumIncrement, estimationFactor, evidenceOf, horizonEvidence, scoreOf, stronger, type Window } from './evidence.ts';
 import { SeriesBuffer } from './series-buffer.ts';
@@ -51,13 +51,16 @@ export class SeriesDetector {
   private readonly buffer: SeriesBuffer;
   private readonly originMs: number;
 
-  /** `originMs`: the start of the first bucket that will be primed or observed. */
+  /**
+   * `originMs`: the start of the first bucket that will be primed or observed. The detector takes
+   * `state` over and changes it as it decides (the detect stage hands it one parsed from the store).
+   */
   constructor(settings: DetectorSettings, originMs: number, state?: DetectorState, capacity?: number) {
     this.settings = settings;
     this.b = inBuckets(settings);
     this.periods = { week: this.b.week, day: this.b.day, seasonWeeks: settings.seasonWeeks, warmup: this.b.warmup };
     this.originMs = originMs;
-    this.state = state ? structuredClone(state) : initialDetectorState(this.b.horizons.length);
+    this.state = state ?? initialDetectorState(this.b.horizons.length);
     this.buffer = new SeriesBuffer(capacity);
   }
 
@@ -79,8 +82,22 @@ export class SeriesDetector {
     const ms = this.msOf(i);
     const open = this.state.episode !== null && ms >= this.state.episode.sinceMs;
     const closed = this.state.resolved.find((r) => ms >= r.sinceMs && ms <= r.endMs);
-    this.buffer.push(value, this.oneStep(i), open || (closed !== undefined && closed.kind === 'resolved'));
+    // A bucket's own expectation is read only where it stands in for the bucket (inside an episode),
+    // and over the recent windows later decisions sum (the last week, the running accumulator, the
+    // open episode): computing it for the rest of the history would only cost time (bench/detection.ts).
+    const needed = open || closed !== undefined || ms >= this.recentFromMs();
+    this.buffer.push(value, needed ? this.oneStep(i) : Number.NaN, open || (closed !== undefined && closed.kind === 'resolved'));
     if (closed) this.buffer.maskEvidence(i, i);
+  }
+
+  private recentFrom: number | null = null;
+
+  private recentFromMs(): number {
+    if (this.recentFrom === null) {
+      const last = this.state.lastBucketMs ?? Number.NEGATIVE_INFINITY;
+      this.recentFrom = Math.min(last - WEEK_MS + this.settings.bucketMs, this.state.cusum.startMs ?? Infinity, this.state.episode?.sinceMs ?? Infinity);
+    }
+    return this.recentFrom;
   }
 
   observe(value: number): Decision {
