@@ -206,7 +206,7 @@ export function formatItem(item: InterventionDetail, timeZone: string): string {
   out.push('', 'Narrative:', indent(item.narrative));
   out.push('', `Signals (${item.signals.length}):`);
   for (const s of item.signals) {
-    const pct = s.pctChange === null ? '' : ` ${s.pctChange >= 0 ? '+' : ''}${Math.round(s.pctChange)} %`;
+    const pct = s.pctChange === null ? '' : ` ${s.pctChange >= 0 ? '+' : ''}${Math.round(s.pctChange * 100)} %`;
     const since = s.since === null ? '' : ` since ${local(s.since)}`;
     out.push(`  - ${s.subject ?? s.driverKey ?? s.seriesKey ?? 'a series'}${pct}${since}, ${s.affectedCustomers} affected customer(s)${s.release ? `, after release ${s.release.name}` : ''}`);
     if (s.explanation) out.push(indent(s.explanation, 4));

@@ -62,7 +62,7 @@ describe('frontline interventions and silences', () => {
     const evidence = {
       signals: [{
         spikeId: spike, seriesKey: 'driver_volume/zendesk-main/configuration/sso', driverKey: 'configuration/sso', subject: 'configuration/sso', explanation: 'SSO tickets doubled',
-        since: '2026-03-10T06:00:00.000Z', pctChange: 110, extra: 44, affectedCustomers: 7,
+        since: '2026-03-10T06:00:00.000Z', pctChange: 1.1, extra: 44, affectedCustomers: 7,
         exampleTickets: [{ id: '1', key: '#101', url: 'https://acme.zendesk.com/agent/tickets/101', subject: 'SSO login loops' }],
         release: { key: '4.2', name: '4.2', at: '2026-03-09T10:00:00.000Z' },
       }],
