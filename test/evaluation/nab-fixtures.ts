@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import type { FileScore } from '../../src/evaluation/nab-scorer/index.ts';
 import type { CorpusFile, ProfileName } from '../../src/evaluation/nab-scorer/index.ts';
 
 /** NAB's count subset and its published results, as shipped in bench/data/nab (README there). */
@@ -33,17 +34,8 @@ export function readGoldenRows(detector: NabDetector, name: string): GoldenRows 
   return rows;
 }
 
-/** A row of NAB's `<detector>_<profile>_scores.csv`. */
-export interface SheetRow {
-  readonly file: string;
-  readonly threshold: number;
-  readonly score: number;
-  readonly tp: number;
-  readonly tn: number;
-  readonly fp: number;
-  readonly fn: number;
-  readonly total: number;
-}
+/** A row of NAB's `<detector>_<profile>_scores.csv`: a file's score at a threshold, as the port reports it. */
+export type SheetRow = Omit<FileScore, 'name'> & { readonly file: string };
 
 export function readScoreSheet(detector: NabDetector, profile: ProfileName): SheetRow[] {
   const text = readFileSync(join(NAB_DIR, 'golden/results', detector, `${detector}_${profile}_scores.csv`), 'utf8');
