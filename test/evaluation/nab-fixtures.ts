@@ -2,8 +2,7 @@ import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
-import type { FileScore } from '../../src/evaluation/nab-scorer/index.ts';
-import type { CorpusFile, ProfileName } from '../../src/evaluation/nab-scorer/index.ts';
+import type { CorpusFile, FileScore, ProfileName } from '../../src/evaluation/nab-scorer/index.ts';
 
 /** NAB's count subset and its published results, as shipped in bench/data/nab (README there). */
 export const NAB_DIR = join(dirname(fileURLToPath(import.meta.url)), '../../bench/data/nab');
