@@ -106,10 +106,11 @@ export interface DriverRouteRowData {
   functions: FunctionArea[];
   measures: string[];
   kpis: string[];
+  detection: { minPct?: number; minExtra?: number; alpha?: number };
 }
 
 export function driverRouteRowData(r: DriverRouteConfig): DriverRouteRowData {
-  return { driverPrefix: r.driver, ownerEmail: r.owner, functions: [...r.functions], measures: [...r.measures], kpis: [...r.kpis] };
+  return { driverPrefix: r.driver, ownerEmail: r.owner, functions: [...r.functions], measures: [...r.measures], kpis: [...r.kpis], detection: { ...r.detection } };
 }
 
 /** The columns of a `releases` row that config controls; `releasedAt` as an ISO instant. */

@@ -165,7 +165,7 @@ function mergeRoutingSection(
       if (problem !== null) issues.push({ ...at(source, [...path, 'driver']), ...problem });
       const owner = normalEmail(r.owner);
       if (!declared.has(owner)) issues.push({ ...at(source, [...path, 'owner']), ...declared.issue(owner) });
-      routes.push({ driver: r.driver, owner, functions: unique(r.functions), measures: unique(r.measures), kpis: unique(r.kpis), origin: { source, path } });
+      routes.push({ driver: r.driver, owner, functions: unique(r.functions), measures: unique(r.measures), kpis: unique(r.kpis), detection: definedOnly(r.detection ?? {}), origin: { source, path } });
     });
   }
   const seconds = (name: RoutingDuration): number => {
@@ -245,4 +245,9 @@ function mergeReleases(files: readonly ParsedFile[], issues: ConfigIssue[]): Rel
     });
   }
   return out;
+}
+
+/** The keys given (YAML has no undefined, zod's optional output does). */
+function definedOnly<T extends Record<string, number | undefined>>(value: T): { [K in keyof T]?: number } {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as { [K in keyof T]?: number };
 }

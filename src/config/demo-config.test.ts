@@ -52,7 +52,7 @@ describe('demo config (src/main/demo/frontline.demo.yaml)', () => {
     expect(config.routing.drivers.map((r) => r.driver)).toEqual(catalog.map((c) => c.driver));
     const people = new Map(config.people.map((p) => [p.email, p]));
     const sso = config.routing.drivers[0];
-    expect(sso).toEqual({ driver: 'configuration/sso', owner: 'lena.hoffmann@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'] });
+    expect(sso).toEqual({ driver: 'configuration/sso', owner: 'lena.hoffmann@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'], detection: {} });
     for (const route of config.routing.drivers) {
       const owner = people.get(route.owner);
       expect(owner, route.driver).toBeDefined();

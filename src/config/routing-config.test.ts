@@ -25,7 +25,7 @@ const routing = `routing:
   default: { owner: ops@acme.example, functions: [operations] }
   drivers:
     - { driver: configuration/sso, owner: ana@acme.example, functions: [engineering, product, operations], measures: [m-sso-self-service], kpis: [sso-tickets] }
-    - { driver: "billing/", owner: BEN@acme.example, functions: [finance, finance] }
+    - { driver: "billing/", owner: BEN@acme.example, functions: [finance, finance], detection: { minPct: 0.5, minExtra: 20 } }
 `;
 const releases = `releases:
   - { key: "4.2", name: Release 4.2, at: "2026-02-24T11:00:00+01:00", products: [identity] }
@@ -59,8 +59,8 @@ describe('loadConfig: people, routing, releases and the reporting cadence', () =
       releaseWindowSeconds: 172_800,
       default: { owner: 'ops@acme.example', functions: ['operations'] },
       drivers: [
-        { driver: 'configuration/sso', owner: 'ana@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'] },
-        { driver: 'billing/', owner: 'ben@acme.example', functions: ['finance'], measures: [], kpis: [] },
+        { driver: 'configuration/sso', owner: 'ana@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'], detection: {} },
+        { driver: 'billing/', owner: 'ben@acme.example', functions: ['finance'], measures: [], kpis: [], detection: { minPct: 0.5, minExtra: 20 } },
       ],
     });
     expect(config.releases).toEqual([{ key: '4.2', name: 'Release 4.2', at: '2026-02-24T10:00:00.000Z', products: ['identity'] }]);
@@ -172,6 +172,15 @@ describe('loadConfig: people, routing, releases and the reporting cadence', () =
     expect(await issues({ 'a.yaml': `${org}${drivers}people:\n  - { email: not-an-email, name: X, functions: [sales], escalatTo: y@acme.example }\n` })).toEqual([
       "a.yaml:11:14 people[0].email: is not an e-mail address (got 'not-an-email') — fix: write an address such as ana@acme.example",
       "a.yaml:11:57 people[0].escalatTo: unknown key 'escalatTo' — fix: did you mean 'escalateTo'?",
+    ]);
+  });
+
+  it('checks a route\'s spike gates', async () => {
+    const lines = await issues({ 'a.yaml': `${org}${drivers}${people}routing:\n  drivers:\n    - { driver: billing/refund, owner: ana@acme.example, detection: { alpha: 0.5, minPct: -1, minExtr: 3 } }\n` });
+    expect(lines.map((l) => l.replace(/^a\.yaml:\d+:\d+ /, ''))).toEqual([
+      expect.stringMatching(/^routing\.drivers\[0\]\.detection\.alpha: /),
+      expect.stringMatching(/^routing\.drivers\[0\]\.detection\.minPct: /),
+      expect.stringMatching(/^routing\.drivers\[0\]\.detection\.minExtr: unknown key 'minExtr' — fix: did you mean 'minExtra'\?$/),
     ]);
   });
 

@@ -71,12 +71,22 @@ const durationSchema = (name: RoutingDuration) => {
     });
 };
 
+/** Per-driver spike gates: what counts as a change worth an item for this driver (defaults: +20 %, 5 tickets, p ≤ 1e-5). */
+const detectionSchema = z
+  .strictObject({
+    minPct: z.number().min(0).max(10).optional().meta({ description: 'Minimum relative increase over expected: 0.3 = +30 %.' }),
+    minExtra: z.number().min(0).max(1_000_000).optional().meta({ description: 'Minimum extra tickets (observed − expected) in the window.' }),
+    alpha: z.number().gt(0).max(0.01).optional().meta({ description: 'Significance: the largest p-value that counts (default 1e-5; at most 0.01).' }),
+  })
+  .meta({ description: 'Spike gates for this driver (or family), overriding the defaults.' });
+
 export const driverRouteSchema = z.strictObject({
   driver: z.string().min(1).meta({ description: 'A declared driver key, or a family: a key prefix ending with "/" (billing/).' }),
   owner: email('E-mail of a declared person: accountable for the items of this driver.'),
   functions: functionsSchema.meta({ description: 'Functions that take part (a participant each).' }),
   measures: keyList('measure').meta({ description: 'Keys of the strategic measures this driver threatens.' }),
   kpis: keyList('KPI').meta({ description: 'Keys of the KPIs this driver moves.' }),
+  detection: detectionSchema.optional(),
 });
 
 export const routingSchema = z
@@ -141,6 +151,8 @@ export interface DriverRouteConfig {
   functions: FunctionArea[];
   measures: string[];
   kpis: string[];
+  /** Spike gates overriding the defaults ({} = none). */
+  detection: { minPct?: number; minExtra?: number; alpha?: number };
 }
 
 /** Routing as loaded: durations in seconds, defaults filled in. */

@@ -31,7 +31,7 @@ export interface RoutingApplySummary {
 }
 
 const personFields = ['email', 'name', 'function', 'functions', 'escalateTo'] as const;
-const routeFields = ['ownerEmail', 'functions', 'measures', 'kpis'] as const;
+const routeFields = ['ownerEmail', 'functions', 'measures', 'kpis', 'detection'] as const;
 const releaseFields = ['name', 'releasedAt', 'products', 'source'] as const;
 
 const pick = <T extends object, K extends keyof T>(row: T, fields: readonly K[]) => Object.fromEntries(fields.map((f) => [f, row[f]]));

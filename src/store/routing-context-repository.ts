@@ -36,8 +36,8 @@ export async function loadRoutingContext(client: pg.PoolClient | pg.Pool, organi
     'SELECT id, email, name, functions::text[] AS functions, function::text AS function, escalate_to FROM people WHERE organization_id = $1 ORDER BY email',
     [organizationId],
   );
-  const routes = await client.query<{ driver_prefix: string; owner_email: string; functions: string[] | null; measures: string[] | null; kpis: string[] | null }>(
-    'SELECT driver_prefix, owner_email, functions::text[] AS functions, measures, kpis FROM driver_routes WHERE organization_id = $1',
+  const routes = await client.query<{ driver_prefix: string; owner_email: string; functions: string[] | null; measures: string[] | null; kpis: string[] | null; detection: Route['detection'] | null }>(
+    'SELECT driver_prefix, owner_email, functions::text[] AS functions, measures, kpis, detection FROM driver_routes WHERE organization_id = $1',
     [organizationId],
   );
   const releases = await client.query<{ id: string; key: string; name: string; released_at: Date; products: string[] | null }>(
@@ -53,7 +53,9 @@ export async function loadRoutingContext(client: pg.PoolClient | pg.Pool, organi
       id: p.id, email: p.email, name: p.name, escalateTo: p.escalate_to,
       functions: (p.functions ?? []).length > 0 ? (p.functions ?? []) : p.function ? [p.function] : [],
     })),
-    routes: routes.rows.map((r) => ({ driverPrefix: r.driver_prefix, ownerEmail: r.owner_email, functions: r.functions ?? [], measures: r.measures ?? [], kpis: r.kpis ?? [] })),
+    routes: routes.rows.map((r) => ({
+      driverPrefix: r.driver_prefix, ownerEmail: r.owner_email, functions: r.functions ?? [], measures: r.measures ?? [], kpis: r.kpis ?? [], detection: r.detection ?? {},
+    })),
     fallback: { ownerEmail: routing.defaultOwner ?? null, functions: routing.defaultFunctions ?? [] },
     cadence: org.rows[0]?.reporting_cadence ?? null,
     releases: releases.rows.map((r) => ({ id: r.id, key: r.key, name: r.name, releasedAtMs: r.released_at.getTime(), products: r.products ?? [] })),

@@ -94,9 +94,9 @@ describe('applyConfig: people, routing, releases and the reporting cadence', () 
         { email: 'ops@acme.example', name: 'Ops Desk', function: 'operations', functions: ['operations', 'support'], escalateTo: null },
       ],
       routes: [
-        { driverPrefix: 'billing/', ownerEmail: 'fin@acme.example', functions: ['finance', 'support'], measures: [], kpis: [] },
-        { driverPrefix: 'billing/refund', ownerEmail: 'fin@acme.example', functions: ['finance'], measures: [], kpis: ['refund-tickets'] },
-        { driverPrefix: 'configuration/sso', ownerEmail: 'ana@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'] },
+        { driverPrefix: 'billing/', ownerEmail: 'fin@acme.example', functions: ['finance', 'support'], measures: [], kpis: [], detection: {} },
+        { driverPrefix: 'billing/refund', ownerEmail: 'fin@acme.example', functions: ['finance'], measures: [], kpis: ['refund-tickets'], detection: {} },
+        { driverPrefix: 'configuration/sso', ownerEmail: 'ana@acme.example', functions: ['engineering', 'product', 'operations'], measures: ['m-sso-self-service'], kpis: ['sso-tickets'], detection: {} },
       ],
       releases: [
         { key: '4.2', name: 'Release 4.2', releasedAt: '2026-02-24T10:00:00.000Z', products: ['identity'], source: 'config' },
@@ -155,7 +155,7 @@ describe('applyConfig: people, routing, releases and the reporting cadence', () 
     expect(audit.map((a) => [a.action, a.before, a.after])).toEqual([
       ['person.updated', { name: 'Ana Weber', escalateTo: 'ben@acme.example' }, { name: 'Ana Weber-Ode', escalateTo: 'ops@acme.example' }],
       ['driver_route.updated', { functions: ['finance', 'support'] }, { functions: ['finance'] }],
-      ['driver_route.removed', { driverPrefix: 'billing/refund', ownerEmail: 'fin@acme.example', functions: ['finance'], measures: [], kpis: ['refund-tickets'] }, null],
+      ['driver_route.removed', { driverPrefix: 'billing/refund', ownerEmail: 'fin@acme.example', functions: ['finance'], measures: [], kpis: ['refund-tickets'], detection: {} }, null],
       ['release.removed', { key: '4.3', name: 'Release 4.3', releasedAt: '2026-03-10T08:30:00.000Z', products: [], source: 'config' }, null],
     ]);
     // And again: the person left out stays left out, nothing else to do.

@@ -17,6 +17,8 @@ export interface Route {
   functions: readonly string[];
   measures: readonly string[];
   kpis: readonly string[];
+  /** Spike gates for the driver, overriding the detector's defaults. */
+  detection?: { minPct?: number; minExtra?: number; alpha?: number };
 }
 
 export interface Routed {
@@ -29,8 +31,7 @@ export interface Routed {
 }
 
 export function routeFor(driverKey: string | null, routes: readonly Route[], fallback: { ownerEmail: string | null; functions: readonly string[] }, people: readonly Person[]): Routed {
-  const matches = (r: Route): boolean => driverKey !== null && (r.driverPrefix === driverKey || (r.driverPrefix.endsWith('/') && driverKey.startsWith(r.driverPrefix)));
-  const best = routes.filter(matches).sort((a, b) => b.driverPrefix.length - a.driverPrefix.length)[0];
+  const best = routeMatch(driverKey, routes);
   const ownerEmail = best?.ownerEmail ?? fallback.ownerEmail;
   const functions = best?.functions ?? fallback.functions;
   const byEmail = new Map(people.map((p) => [p.email.toLowerCase(), p]));
@@ -40,6 +41,12 @@ export function routeFor(driverKey: string | null, routes: readonly Route[], fal
     person: owner?.functions.includes(fn) ? owner : (people.find((p) => p.functions.includes(fn)) ?? null),
   }));
   return { owner, participants, measures: best?.measures ?? [], kpis: best?.kpis ?? [], matched: best ? best.driverPrefix : fallback.ownerEmail !== null ? 'default' : null };
+}
+
+/** The route for a driver: its own, else its family's with the longest prefix; undefined when none. */
+export function routeMatch(driverKey: string | null, routes: readonly Route[]): Route | undefined {
+  const matches = (r: Route): boolean => driverKey !== null && (r.driverPrefix === driverKey || (r.driverPrefix.endsWith('/') && driverKey.startsWith(r.driverPrefix)));
+  return routes.filter(matches).sort((a, b) => b.driverPrefix.length - a.driverPrefix.length)[0];
 }
 
 /** A driver's family: the first segment of its key ("configuration/sso" → "configuration"). */

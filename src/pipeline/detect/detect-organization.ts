@@ -13,6 +13,7 @@ import { loadRoutingContext } from '../../store/routing-context-repository.ts';
 import { connectorsSyncing, seriesSubjects } from '../../store/series-subject-repository.ts';
 import { SpikeWriter } from './spike-writer.ts';
 import type { FollowUp } from '../../domain/intervention/follow-up.ts';
+import { routeMatch, type Route } from '../../domain/intervention/routing.ts';
 import { inTransaction } from '../../store/transaction.ts';
 
 /**
@@ -59,9 +60,17 @@ const CHUNK_SERIES = 1000;
 
 export const settingsHash = (settings: DetectorSettings): string => createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 
+/**
+ * A series' detector settings: the defaults with its driver route's gates (config `routing.drivers[].detection`).
+ * Other settings than a state was learned under start it afresh (the hash is stored with it).
+ */
+export function settingsFor(base: DetectorSettings, route: Route | undefined): { settings: DetectorSettings; hash: string } {
+  const settings = { ...base, ...(route?.detection ?? {}) };
+  return { settings, hash: settingsHash(settings) };
+}
+
 export async function detectOrganization(deps: DetectDeps, organizationId: string): Promise<DetectSummary> {
   const settings = deps.settings ?? DEFAULT_DETECTOR_SETTINGS;
-  const hash = settingsHash(settings);
   const nowMs = deps.now?.() ?? Date.now();
   const closedUntil = Math.floor((nowMs - (deps.settleMs ?? DEFAULT_SETTLE_MS)) / HOUR_MS) * HOUR_MS;
   const summary: DetectSummary = {
@@ -96,20 +105,21 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
       const chunk = ids.slice(at, at + CHUNK_SERIES);
       const stored = await loadDetectorStates(client, chunk);
       const history = await readSeriesHistory(client, chunk, fromMs, closedUntil);
-      const runs: (CycleSeries<bigint> & { fresh: boolean })[] = [];
+      const runs: (CycleSeries<bigint> & { fresh: boolean; hash: string })[] = [];
       for (const id of chunk) {
         const values = history.get(id)?.values;
         const subject = subjects.get(id);
         if (!values || !subject || subject.firstPointMs === null) continue;
+        const own_ = settingsFor(settings, routeMatch(subject.driverKey, routing.routes));
         const saved = stored.get(id);
-        const state = saved?.settingsHash === hash ? saved.state : undefined;
+        const state = saved?.settingsHash === own_.hash ? saved.state : undefined;
         const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);
         const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-        const detector = new SeriesDetector(settings, originMs, state, own.length + 1);
+        const detector = new SeriesDetector(own_.settings, originMs, state, own.length + 1);
         let next = 0;
         const last = state?.lastBucketMs ?? null;
         if (last !== null) while (next < own.length && originMs + next * HOUR_MS <= last) detector.prime(own[next++] ?? 0);
-        runs.push({ id, detector, values: own, next, fresh: state === undefined });
+        runs.push({ id, detector, values: own, next, fresh: state === undefined, hash: own_.hash });
       }
       const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE, ids.length);
       summary.evaluated += runs.length;
@@ -118,7 +128,7 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
       await write.apply(decisions.filter((d) => !fresh.has(d.id)));
       // A series seen for the first time raises only the episode still open after its warm-up.
       for (const run of runs) if (run.fresh && run.detector.state.episode) await write.raise(run.id, run.detector.state.episode);
-      const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: hash, state: r.detector.state }));
+      const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: r.hash, state: r.detector.state }));
       await saveDetectorStates(client, organizationId, states);
     }
     summary.followUps = await runFollowUps(client, routing, nowMs);

@@ -3,11 +3,12 @@ import { explainEvidence } from '../../domain/detect/explain.ts';
 import { type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
 import { SeriesDetector } from '../../domain/detect/series-detector.ts';
 import { releaseFor, releaseWords } from '../../domain/intervention/grouping.ts';
+import { routeMatch } from '../../domain/intervention/routing.ts';
 import { loadRoutingContext } from '../../store/routing-context-repository.ts';
 import { readSeriesHistory } from '../../store/series-history-repository.ts';
 import { organizationSeriesIds, seriesSubjects } from '../../store/series-subject-repository.ts';
 import { inTransaction } from '../../store/transaction.ts';
-import { DEFAULT_FALSE_DISCOVERY_RATE, DEFAULT_SETTLE_MS, type DetectDeps, type DetectSummary } from './detect-organization.ts';
+import { DEFAULT_FALSE_DISCOVERY_RATE, DEFAULT_SETTLE_MS, type DetectDeps, type DetectSummary, settingsFor } from './detect-organization.ts';
 import { SpikeWriter, subjectName } from './spike-writer.ts';
 
 /**
@@ -43,6 +44,7 @@ export async function replayDetection(deps: DetectDeps, organizationId: string, 
     const subjects = await seriesSubjects(client, organizationId, ids);
     const fromMs = since - (settings.seasonWeeks + 1) * WEEK_MS;
     const history = await readSeriesHistory(client, ids, fromMs, until);
+    const routing = await loadRoutingContext(client, organizationId);
     const runs: CycleSeries<bigint>[] = [];
     for (const id of ids) {
       const first = subjects.get(id)?.firstPointMs;
@@ -50,10 +52,10 @@ export async function replayDetection(deps: DetectDeps, organizationId: string, 
       if (first === null || first === undefined || !values) continue;
       const originMs = Math.max(fromMs, Math.floor(first / HOUR_MS) * HOUR_MS);
       const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-      runs.push({ id, detector: new SeriesDetector(settings, originMs, undefined, own.length + 1), values: own, next: 0 });
+      const own_ = settingsFor(settings, routeMatch(subjects.get(id)?.driverKey ?? null, routing.routes)).settings;
+      runs.push({ id, detector: new SeriesDetector(own_, originMs, undefined, own.length + 1), values: own, next: 0 });
     }
     const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE).filter((d) => d.decision.bucketMs >= since);
-    const routing = await loadRoutingContext(client, organizationId);
     const episodes = new Map<string, ReplayedEpisode>();
     for (const { id, decision } of decisions) {
       const episode = decision.episode;
