@@ -81,17 +81,19 @@ describe('rate-limit waits on the queue', () => {
   it('keeps a waiting run alive with its heartbeat, so nobody takes its stream', async () => {
     const slow = createZendeskSimulator({
       clock: systemClock, seed: 33, tickets: 50, historyDays: 2, live: false, rateLimit: false,
-      auth: { apiToken: { email: 'demo@acme.example', token: f.token } }, faults: { slowRate: 1, slowMs: 1_500 },
+      auth: { apiToken: { email: 'demo@acme.example', token: f.token } }, faults: { slowRate: 1, slowMs: 6_000 },
     });
     const slowUrl = await slow.listen(0);
     try {
       await f.services.db.prisma.connector.update({ where: { id: otherConnectorId }, data: { baseUrl: slowUrl } });
       const connector = await getConnectorById(f.services.db.prisma, otherConnectorId);
       const running = runSync({ ...f.services.pull, clock: systemClock, heartbeatEveryMs: 100 }, { connector: connector!, mode: 'backfill', sinceMs: Date.now() - 3 * 86_400_000, jobId: 'job-a' });
-      await new Promise((r) => setTimeout(r, 900));
+      // Longer than the stale limit below, so only the heartbeat (every 100 ms) keeps the run alive; the
+      // limit leaves 2.4 s for a heartbeat delayed by a busy machine (a full CI run).
+      await new Promise((r) => setTimeout(r, 3_500));
       const takeover = beginRun(f.db.pool, {
         organizationId: connector!.organizationId, connectorId: otherConnectorId, stream: 'tickets:backfill', mode: 'backfill', jobId: 'job-b', sinceAt: null,
-        restartIfComplete: false, staleAfterMs: 500,
+        restartIfComplete: false, staleAfterMs: 2_500,
       });
       await expect(takeover).rejects.toBeInstanceOf(StreamBusyError);
       await expect(running).resolves.toMatchObject({ stream: 'tickets:backfill' });
