@@ -110,16 +110,16 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
         const values = history.get(id)?.values;
         const subject = subjects.get(id);
         if (!values || !subject || subject.firstPointMs === null) continue;
-        const own_ = settingsFor(settings, routeMatch(subject.driverKey, routing.routes));
+        const tuned = settingsFor(settings, routeMatch(subject.driverKey, routing.routes));
         const saved = stored.get(id);
-        const state = saved?.settingsHash === own_.hash ? saved.state : undefined;
+        const state = saved?.settingsHash === tuned.hash ? saved.state : undefined;
         const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);
         const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-        const detector = new SeriesDetector(own_.settings, originMs, state, own.length + 1);
+        const detector = new SeriesDetector(tuned.settings, originMs, state, own.length + 1);
         let next = 0;
         const last = state?.lastBucketMs ?? null;
         if (last !== null) while (next < own.length && originMs + next * HOUR_MS <= last) detector.prime(own[next++] ?? 0);
-        runs.push({ id, detector, values: own, next, fresh: state === undefined, hash: own_.hash });
+        runs.push({ id, detector, values: own, next, fresh: state === undefined, hash: tuned.hash });
       }
       const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE, ids.length);
       summary.evaluated += runs.length;

@@ -52,8 +52,8 @@ export async function replayDetection(deps: DetectDeps, organizationId: string, 
       if (first === null || first === undefined || !values) continue;
       const originMs = Math.max(fromMs, Math.floor(first / HOUR_MS) * HOUR_MS);
       const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-      const own_ = settingsFor(settings, routeMatch(subjects.get(id)?.driverKey ?? null, routing.routes)).settings;
-      runs.push({ id, detector: new SeriesDetector(own_, originMs, undefined, own.length + 1), values: own, next: 0 });
+      const tuned = settingsFor(settings, routeMatch(subjects.get(id)?.driverKey ?? null, routing.routes)).settings;
+      runs.push({ id, detector: new SeriesDetector(tuned, originMs, undefined, own.length + 1), values: own, next: 0 });
     }
     const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE).filter((d) => d.decision.bucketMs >= since);
     const episodes = new Map<string, ReplayedEpisode>();
