@@ -64,6 +64,28 @@ export function baselineOf(buffer: SeriesBuffer, a: number, b: number, p: Period
   return estimate;
 }
 
+/**
+ * One bucket's expectation: `baselineOf(buffer, i, i, p)?.expected` (NaN for none), computed without
+ * building its description — the rebuild of a series after a restart asks it for every stored hour.
+ * The same operations in the same order, so the same number.
+ */
+export function expectedAt(buffer: SeriesBuffer, i: number, p: Periods): number {
+  if (i < p.warmup) return Number.NaN;
+  const levelSpan = Math.min(p.week, i);
+  let estimate = buffer.sumCleaned(i - levelSpan, i - 1) / levelSpan;
+  const days = Math.min(MAX_DAYS, Math.floor(i / p.day));
+  if (days >= 1) estimate = shrink(laggedTotal(buffer, i, p.day, days), days, estimate);
+  const weeks = Math.min(p.seasonWeeks, Math.floor(i / p.week));
+  if (weeks >= 1) estimate = shrink(laggedTotal(buffer, i, p.week, weeks), weeks, estimate) * trendFactor(buffer, i, p.week, weeks);
+  return estimate;
+}
+
+function laggedTotal(buffer: SeriesBuffer, i: number, lag: number, count: number): number {
+  let total = 0;
+  for (let k = 1; k <= count; k++) total += buffer.sumCleaned(i - k * lag, i - k * lag);
+  return total;
+}
+
 /** The same window 1…count lags earlier: the total of their sums, and the sums' sample variance. */
 function laggedSums(buffer: SeriesBuffer, a: number, b: number, lag: number, count: number): { total: number; variance: number | null } {
   let total = 0;

@@ -1,4 +1,4 @@
-import { type Baseline, baselineOf, type Periods } from './baseline.ts';
+import { type Baseline, baselineOf, expectedAt, type Periods } from './baseline.ts';
 import { type BucketSettings, type DetectorSettings, inBuckets, WEEK_MS } from './detector-settings.ts';
 import { type Decision, type DetectorState, type Evidence, initialDetectorState, type OpenEpisode } from './detector-state.ts';
 import { cusumIncrement, estimationFactor, evidenceOf, horizonEvidence, scoreOf, stronger, type Window } from './evidence.ts';
@@ -81,7 +81,8 @@ export class SeriesDetector {
     const i = this.buffer.length;
     const ms = this.msOf(i);
     const open = this.state.episode !== null && ms >= this.state.episode.sinceMs;
-    const closed = this.state.resolved.find((r) => ms >= r.sinceMs && ms <= r.endMs);
+    let closed: DetectorState['resolved'][number] | undefined;
+    for (const r of this.state.resolved) if (ms >= r.sinceMs && ms <= r.endMs) closed = closed ?? r;
     // A bucket's own expectation is read only where it stands in for the bucket (inside an episode),
     // and over the recent windows later decisions sum (the last week, the running accumulator, the
     // open episode): computing it for the rest of the history would only cost time (bench/detection.ts).
@@ -191,7 +192,7 @@ export class SeriesDetector {
   }
 
   private oneStep(i: number): number {
-    return this.oneStepBaseline(i)?.expected ?? Number.NaN;
+    return expectedAt(this.buffer, i, this.periods);
   }
 
   private oneStepBaseline(i: number): Baseline | null {
