@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
@@ -16,8 +17,8 @@ import { metricsRoutes } from './routes/metrics.ts';
 /** What the API needs; production wiring passes real clients, tests pass test databases. */
 export interface AppDeps {
   prisma: PrismaClient;
-  /** When given, readiness pings PostgreSQL through it (no Prisma round trip). */
-  pool?: { query(sql: string): Promise<unknown> };
+  /** The store's pg pool: the write routes' transactions run on it, and readiness pings PostgreSQL through it. */
+  pool: pg.Pool;
   /** An ioredis client; readiness PINGs it. Omit in processes that do not use Redis. */
   redis?: { ping(): Promise<string> };
   logger: Logger;
@@ -79,7 +80,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(metricsRoutes, { registry: deps.metrics.registry });
   app.register(apiV1Routes, {
     prefix: '/api/v1',
-    ctx: { prisma: deps.prisma, now },
+    ctx: { prisma: deps.prisma, pool: deps.pool, now },
     verify: (token) => verifyApiToken(deps.prisma, token, new Date(now())),
   });
   return app;

@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import type { PrismaClient } from '../store/database.ts';
 import { type ConnectorRef, type OrganizationRow, findConnectorRefs, findOrganizations } from '../store/status-repository.ts';
 import type { Principal } from './auth.ts';
@@ -10,6 +11,8 @@ import { identifierParam } from './params.ts';
  */
 export interface ApiContext {
   prisma: PrismaClient;
+  /** For the routes that write through the store's pg functions, in one transaction (src/store/transaction.ts). */
+  pool: pg.Pool;
   now: () => number;
 }
 

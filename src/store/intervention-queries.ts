@@ -1,4 +1,3 @@
-import type pg from 'pg';
 import { z } from 'zod';
 import { type InterventionStatus, transition, type UserAction, userActions } from '../domain/intervention/lifecycle.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
@@ -223,29 +222,6 @@ export async function listOrganizationRefs(prisma: Db): Promise<OrganizationRef[
 export async function apiTokenActor(prisma: Db, tokenId: string): Promise<string> {
   const row = await prisma.apiToken.findUnique({ where: { id: tokenId }, select: { name: true } });
   return `api:${row?.name ?? tokenId}`;
-}
-
-/**
- * Runs `fn` in one Prisma interactive transaction, handing it the `query(text, values)` of a
- * pg.PoolClient, so the store functions written for the pg pool (intervention-transitions.ts,
- * silence-repository.ts) run where only Prisma is at hand (the HTTP API's context). Only `query` is
- * there: rows come from `$queryRawUnsafe` (timestamps as Date, uuids and text as strings, as pg
- * gives them), and a write without RETURNING reports its row count through `$executeRawUnsafe`.
- */
-export async function inPrismaTransaction<T>(prisma: PrismaClient, fn: (client: pg.PoolClient) => Promise<T>): Promise<T> {
-  return prisma.$transaction((tx) => fn(queryClientOver(tx)));
-}
-
-const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i;
-const RETURNING = /\bRETURNING\b/i;
-
-function queryClientOver(tx: Prisma.TransactionClient): pg.PoolClient {
-  const query = async (text: string, values: unknown[] = []): Promise<{ rows: unknown[]; rowCount: number }> => {
-    if (WRITE.test(text) && !RETURNING.test(text)) return { rows: [], rowCount: await tx.$executeRawUnsafe(text, ...values) };
-    const rows = await tx.$queryRawUnsafe<unknown[]>(text, ...values);
-    return { rows, rowCount: rows.length };
-  };
-  return { query } as unknown as pg.PoolClient;
 }
 
 function toSummary(r: SummaryRow): InterventionSummary {

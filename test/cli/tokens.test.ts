@@ -49,7 +49,7 @@ describe('frontline tokens', () => {
     await seedConnector(db.prisma, alpha.id, 'zendesk-a');
     await seedConnector(db.prisma, beta.id, 'zendesk-b');
     // The real clock: tokens created by the CLI expire relative to now.
-    app = testApp(db.prisma, { now: () => Date.now() }).app;
+    app = testApp(db, { now: () => Date.now() }).app;
   });
   afterAll(async () => {
     await app?.close();
@@ -114,7 +114,7 @@ describe('frontline tokens', () => {
     expect(short.code, short.stderr).toBe(0);
     const shortToken = short.stdout.trim();
     expect(await connectorsSeenBy(shortToken)).toEqual({ status: 200, connectors: ['beta/zendesk-b'] });
-    const later = testApp(db.prisma, { now: () => Date.now() + 2 * 3_600_000 }).app;
+    const later = testApp(db, { now: () => Date.now() + 2 * 3_600_000 }).app;
     try {
       const expired = await later.inject({ method: 'GET', url: '/api/v1/connectors', headers: bearer(shortToken) });
       expect(expired.statusCode).toBe(401);

@@ -43,7 +43,7 @@ describe('API tokens and tenancy', () => {
   });
 
   it('answers 401 with the coded body without a token or with a bad one', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const missing = await app.inject({ method: 'GET', url: '/api/v1/connectors' });
     expect(missing.statusCode).toBe(401);
     expect(missing.headers['www-authenticate']).toBe('Bearer realm="frontline"');
@@ -61,7 +61,7 @@ describe('API tokens and tenancy', () => {
 
   it("shows a token only its organizations' connectors; others are 404, not 403", async () => {
     const token = await tokenFor(db.prisma, [orgA.id]);
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const list = await app.inject({ method: 'GET', url: '/api/v1/connectors/', headers: bearer(token) });
     expect(list.statusCode).toBe(200);
     expect(list.json().connectors.map((c: { organization: string; key: string }) => `${c.organization}/${c.key}`)).toEqual([
@@ -84,7 +84,7 @@ describe('API tokens and tenancy', () => {
 
   it('asks a token of several organizations to name one when a key is ambiguous', async () => {
     const token = await tokenFor(db.prisma, [orgA.id, orgB.id]);
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const all = await app.inject({ method: 'GET', url: '/api/v1/connectors', headers: bearer(token) });
     expect(all.json().connectors).toHaveLength(4);
     const ambiguous = await app.inject({ method: 'GET', url: '/api/v1/connectors/shared-key', headers: bearer(token) });

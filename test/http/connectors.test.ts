@@ -61,7 +61,7 @@ describe('GET /api/v1/connectors', () => {
   });
 
   it('reports last run, lag, rate budget, cursor, counts and quarantine of each connector', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url: '/api/v1/connectors', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     const main = res.json().connectors.find((c: { key: string }) => c.key === 'zendesk-main');
@@ -89,7 +89,7 @@ describe('GET /api/v1/connectors', () => {
   });
 
   it('derives health: never_synced, ok, degraded, failing', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url: '/api/v1/connectors', headers: bearer(token) });
     const health = Object.fromEntries(res.json().connectors.map((c: { key: string; health: string; healthReason: string | null }) => [c.key, [c.health, c.healthReason]]));
     expect(health).toEqual({
@@ -108,7 +108,7 @@ describe('GET /api/v1/connectors', () => {
   });
 
   it('shows one connector with its last 10 runs, newest first', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url: '/api/v1/connectors/zendesk-main', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
@@ -123,7 +123,7 @@ describe('GET /api/v1/connectors', () => {
   });
 
   it('pages through unresolved quarantined records', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const first = await app.inject({ method: 'GET', url: '/api/v1/connectors/zendesk-main/quarantine?limit=2', headers: bearer(token) });
     expect(first.statusCode).toBe(200);
     expect(first.json().items.map((q: { nativeId: string }) => q.nativeId)).toEqual(['q1', 'q2']);
@@ -136,7 +136,7 @@ describe('GET /api/v1/connectors', () => {
   });
 
   it('rejects a bad query with FL_VALIDATION and one detail per problem', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url: '/api/v1/connectors/zendesk-main/quarantine?limit=500&cursor=abc', headers: bearer(token) });
     expect(res.statusCode).toBe(400);
     const body = res.json();
@@ -148,7 +148,7 @@ describe('GET /api/v1/connectors', () => {
   });
 
   it('never returns a secret, a secret-like setting or URL credentials', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const bodies: string[] = [];
     for (const url of ['/api/v1/connectors', '/api/v1/connectors/zendesk-main', '/api/v1/connectors/zendesk-main/quarantine', '/api/v1/drivers']) {
       const res = await app.inject({ method: 'GET', url, headers: bearer(token) });

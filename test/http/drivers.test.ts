@@ -56,7 +56,7 @@ describe('drivers and driver series', () => {
   });
 
   const get = async (url: string) => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url, headers: bearer(token) });
     await app.close();
     return res;

@@ -84,7 +84,7 @@ describe('fuzzed /api/v1 parameters and headers', () => {
     await db.prisma.driver.create({ data: { taxonomyId: taxonomy.id, key: 'configuration/sso', name: 'SSO', owningFunction: 'engineering', owners: [] } });
     const series = await db.prisma.series.create({ data: { organizationId: org.id, key: 'driver_volume/zendesk-main/configuration/sso', kind: 'driver_volume' } });
     await db.prisma.seriesPoint.create({ data: { seriesId: series.id, bucketStart: new Date('2026-03-10T08:00:00Z'), value: 4 } });
-    ({ app, logs } = testApp(db.prisma));
+    ({ app, logs } = testApp(db));
     await app.ready();
 
     // One fuzz run, asserted from several angles below: with a one-organization token, and the
@@ -187,7 +187,7 @@ describe('fuzzed /api/v1 parameters and headers', () => {
   });
 
   it('answers odd header bytes on a real socket below 500 (401 when Node lets them through)', async () => {
-    const { app: served } = testApp(db.prisma);
+    const { app: served } = testApp(db);
     await served.listen({ host: '127.0.0.1', port: 0 });
     const { port } = served.server.address() as AddressInfo;
     try {

@@ -17,7 +17,7 @@ describe('public endpoints and the error contract', () => {
   });
 
   it('answers /healthz without a token', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url: '/healthz' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ok' });
@@ -27,7 +27,7 @@ describe('public endpoints and the error contract', () => {
 
   it('is ready with the real PostgreSQL and Redis', async () => {
     const redis = new Redis(testRedisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    const { app } = testApp(db.prisma, { redis, pool: db.pool });
+    const { app } = testApp(db, { redis });
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(200);
     expect(res.json()).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
@@ -39,7 +39,7 @@ describe('public endpoints and the error contract', () => {
     const port = await closedPort();
     const redis = new Redis({ host: '127.0.0.1', port, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 200, retryStrategy: () => null });
     redis.on('error', () => undefined);
-    const { app, logs } = testApp(db.prisma, { redis, readinessTimeoutMs: 500 });
+    const { app, logs } = testApp(db, { redis, readinessTimeoutMs: 500 });
     const res = await app.inject({ method: 'GET', url: '/readyz' });
     expect(res.statusCode).toBe(503);
     const body = res.json();
@@ -56,7 +56,7 @@ describe('public endpoints and the error contract', () => {
     const metrics = createMetrics();
     metrics.syncTickets.inc({ connector: 'zendesk-main', outcome: 'inserted' }, 7);
     metrics.jobDuration.observe({ queue: 'pull', job: 'sync' }, 0.3);
-    const { app } = testApp(db.prisma, { metrics });
+    const { app } = testApp(db, { metrics });
     const res = await app.inject({ method: 'GET', url: '/metrics' });
     expect(res.statusCode).toBe(200);
     expect(res.headers['content-type']).toContain('text/plain');
@@ -71,7 +71,7 @@ describe('public endpoints and the error contract', () => {
   });
 
   it('publishes an OpenAPI 3 document generated from the zod schemas at /docs', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const doc = await app.inject({ method: 'GET', url: '/docs/json' });
     expect(doc.statusCode).toBe(200);
     const spec = doc.json();
@@ -89,7 +89,7 @@ describe('public endpoints and the error contract', () => {
   });
 
   it('answers unknown routes with the coded not-found body', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const res = await app.inject({ method: 'GET', url: '/nope?x=1' });
     expect(res.statusCode).toBe(404);
     expect(res.json()).toEqual({ error: { code: 'FL_NOT_FOUND', message: 'Route GET /nope not found' }, requestId: res.headers['x-request-id'] });
@@ -97,7 +97,7 @@ describe('public endpoints and the error contract', () => {
   });
 
   it('masks an unexpected error as 500 FL_INTERNAL and logs the real one', async () => {
-    const { app, logs } = testApp(db.prisma);
+    const { app, logs } = testApp(db);
     app.get('/boom', async () => {
       throw new Error('database password is hunter2 at db.internal:5432');
     });

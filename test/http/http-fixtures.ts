@@ -1,3 +1,4 @@
+import type pg from 'pg';
 import { Writable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { buildApp, type AppDeps } from '../../src/http/build-app.ts';
@@ -25,10 +26,11 @@ export function captureLogs(): { stream: Writable; capture: LogCapture } {
   return { stream, capture: { lines, text: () => lines.join('') } };
 }
 
-export function testApp(prisma: PrismaClient, overrides: Partial<AppDeps> = {}): { app: FastifyInstance; logs: LogCapture } {
+export function testApp(db: { prisma: PrismaClient; pool: pg.Pool }, overrides: Partial<AppDeps> = {}): { app: FastifyInstance; logs: LogCapture } {
   const { stream, capture } = captureLogs();
   const app = buildApp({
-    prisma,
+    prisma: db.prisma,
+    pool: db.pool,
     logger: createLogger({ level: 'info', destination: stream }),
     metrics: createMetrics({ defaultMetrics: false }),
     now: () => NOW,

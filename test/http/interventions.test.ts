@@ -126,7 +126,7 @@ describe('/api/v1/interventions, /silences and /releases', () => {
     analyst = await token('ops-console', 'analyst');
     executive = await token('board-dashboard', 'executive');
     service = await token('jira-sync', 'service');
-    ({ app } = testApp(db.prisma));
+    ({ app } = testApp(db));
     await app.ready();
   });
   afterAll(async () => {

@@ -13,7 +13,7 @@ describe('startApi', () => {
   });
 
   it('listens on the asked host (real port when 0), serves, and closes once', async () => {
-    const { app } = testApp(db.prisma);
+    const { app } = testApp(db);
     const api = await startApi({ app, host: '127.0.0.1', port: 0 });
     expect(api.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const res = await fetch(`${api.url}/healthz`);

@@ -56,7 +56,7 @@ describe('/api/v1/spikes', () => {
     });
     ids.item = item.id;
     await prisma.interventionSpike.create({ data: { interventionId: item.id, spikeId: ids.ssoOld } });
-    ({ app } = testApp(db.prisma));
+    ({ app } = testApp(db));
     await app.ready();
   });
   afterAll(async () => {

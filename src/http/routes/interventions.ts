@@ -1,12 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { inTransaction } from '../../store/transaction.ts';
 import { z } from 'zod';
 import { interventionStatuses, userActions } from '../../domain/intervention/lifecycle.ts';
 import type { ApiTokenRole } from '../../store/api-token-repository.ts';
 import {
   apiTokenActor,
   getIntervention,
-  inPrismaTransaction,
   type InterventionSummary,
   listInterventions,
   severities,
@@ -239,7 +239,7 @@ export const interventionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = as
       const { action } = request.body;
       const reason = request.body.reason === undefined || request.body.reason === '' ? null : request.body.reason;
       const nowMs = ctx.now();
-      const outcome = await inPrismaTransaction(ctx.prisma, (client) =>
+      const outcome = await inTransaction(ctx.pool, (client) =>
         transitionIntervention(client, { organizationId: org.id, id: request.params.id, action, actor, reason, nowMs }));
       if (outcome.ok) return { id: outcome.id, action, from: outcome.from, status: outcome.to, actor, at: new Date(nowMs).toISOString() };
       if (outcome.code === 'NOT_FOUND') throw interventionNotFound(request.params.id, org.key);

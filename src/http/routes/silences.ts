@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { inTransaction } from '../../store/transaction.ts';
 import { z } from 'zod';
-import { apiTokenActor, inPrismaTransaction } from '../../store/intervention-queries.ts';
+import { apiTokenActor } from '../../store/intervention-queries.ts';
 import { addSilence, expireSilence, listSilences, type SilenceRow } from '../../store/silence-repository.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses, notFound, validationFailed } from '../errors.ts';
@@ -79,7 +80,7 @@ export const silenceRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
     async (request) => {
       const org = await resolveOrganization(ctx, principalOf(request), request.query.organization);
       const nowMs = ctx.now();
-      const rows = await inPrismaTransaction(ctx.prisma, (client) => listSilences(client, org.id, nowMs));
+      const rows = await inTransaction(ctx.pool, (client) => listSilences(client, org.id, nowMs));
       return { organization: org.key, silences: rows.filter((s) => request.query.state === 'all' || s.active).map(toView) };
     },
   );
@@ -104,7 +105,7 @@ export const silenceRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
       const end = silenceEnd(request.body, nowMs);
       if (!end.ok) throw validationFailed('Invalid body: 1 problem', [{ path: end.path, message: end.message }]);
       const author = await apiTokenActor(ctx.prisma, principal.id);
-      const row = await inPrismaTransaction(ctx.prisma, (client) =>
+      const row = await inTransaction(ctx.pool, (client) =>
         addSilence(client, { organizationId: org.id, driverPrefix: request.body.driver, reason: request.body.reason, author, endsAtMs: end.endsAtMs, nowMs }));
       return reply.code(201).send(toView(row));
     },
@@ -130,7 +131,7 @@ export const silenceRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
       const actor = await apiTokenActor(ctx.prisma, principal.id);
       const reason = request.body?.reason === undefined || request.body.reason === '' ? null : request.body.reason;
       const nowMs = ctx.now();
-      const row = await inPrismaTransaction(ctx.prisma, async (client) => {
+      const row = await inTransaction(ctx.pool, async (client) => {
         if (!(await expireSilence(client, org.id, request.params.id, actor, reason, nowMs))) return null;
         return (await listSilences(client, org.id, nowMs, request.params.id))[0] ?? null;
       });
