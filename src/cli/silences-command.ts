@@ -1,6 +1,6 @@
 import { Option, type Command } from 'commander';
 import { textTable } from '../evaluation/offline-detect/text-table.ts';
-import { MAX_SILENCE_DAYS, SILENCE_DURATION, silenceEnd } from '../http/routes/silences.ts';
+import { durationMs, MAX_SILENCE_DAYS, silenceEnd } from '../http/routes/silences.ts';
 import type { Services } from '../main/services.ts';
 import { addSilence, expireSilence, listSilences, type SilenceRow } from '../store/silence-repository.ts';
 import { inTransaction } from '../store/transaction.ts';
@@ -63,7 +63,7 @@ async function add(services: Services, options: AddOptions): Promise<void> {
   const reason = cliReason(options.reason);
   if (reason === null) throw new CliError('--reason must say why these spikes are expected (it is recorded with the silence)', 2);
   if ((options.for === undefined) === (options.until === undefined)) throw new CliError('give one of --for <duration> (e.g. 2h, 3d) or --until <ISO date-time>', 2);
-  if (options.for !== undefined && !SILENCE_DURATION.test(options.for.trim())) throw new CliError(`--for "${options.for}" is not a duration: use e.g. 30m, 2h, 3d or 1w`, 2);
+  if (options.for !== undefined && durationMs(options.for.trim()) === null) throw new CliError(`--for "${options.for}" is not a duration: use e.g. 30m, 2h, 3d or 1w`, 2);
   if (options.until !== undefined && !(ISO_INSTANT.test(options.until.trim()) && Number.isFinite(Date.parse(options.until.trim())))) {
     throw new CliError(`--until "${options.until}" is not a date-time: use e.g. 2026-03-20T18:00:00+01:00`, 2);
   }

@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { parseDurationSeconds } from '../../config/duration.ts';
 import { inTransaction } from '../../store/transaction.ts';
 import { z } from 'zod';
 import { apiTokenActor } from '../../store/intervention-queries.ts';
@@ -18,14 +19,10 @@ import { uuidParam } from './spikes.ts';
 export const MAX_SILENCE_DAYS = 90;
 const DAY_MS = 86_400_000;
 
-/** `30m`, `2h`, `3d`, `1w`. */
-export const SILENCE_DURATION = /^(\d{1,5})([mhdw])$/;
-const UNIT_MS = { m: 60_000, h: 3_600_000, d: DAY_MS, w: 7 * DAY_MS } as const;
-
+/** How long a silence lasts, in ms: `30m`, `2h`, `3d`, `1w` (the durations config uses); null when it is none. */
 export function durationMs(text: string): number | null {
-  const match = SILENCE_DURATION.exec(text);
-  if (!match?.[1] || !match[2]) return null;
-  return Number(match[1]) * UNIT_MS[match[2] as keyof typeof UNIT_MS];
+  const seconds = parseDurationSeconds(text);
+  return seconds === null ? null : seconds * 1000;
 }
 
 /** The end of a silence from `endsAt` or `duration`, or why it cannot be one (in the past, too far). */
@@ -53,7 +50,7 @@ const addBody = z
     driver: identifierParam('Driver key (`billing/refund`), or a family prefix ending in "/" (`billing/`)'),
     reason: freeText('Why these spikes are expected (required)').pipe(z.string().min(1, 'a reason is required')),
     endsAt: instantParam('When the silence ends (ISO 8601); at most 90 days ahead').optional(),
-    duration: z.string().regex(SILENCE_DURATION, 'a duration like 30m, 2h, 3d or 1w').optional().describe('How long from now, e.g. `2h`, `3d` (instead of endsAt)'),
+    duration: z.string().refine((text) => durationMs(text) !== null, 'a duration like 30m, 2h, 3d or 1w').optional().describe('How long from now, e.g. `2h`, `3d` (instead of endsAt)'),
   })
   .superRefine((b, issues) => {
     if (b.endsAt === undefined && b.duration === undefined) issues.addIssue({ code: 'custom', path: ['endsAt'], message: 'give endsAt or duration' });
