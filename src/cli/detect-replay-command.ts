@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { parseInstant } from '../config/config-schema.ts';
 import { replayDetection } from '../pipeline/detect/replay-detection.ts';
+import { chooseOrganization, orgOption } from './choose-organization.ts';
 import { CliError } from './cli-error.ts';
 import { withServices } from './run-with-services.ts';
-import type { Services } from '../main/services.ts';
 
 /**
  * `frontline detect replay --since <date> [--raise]`: what the detector would have raised over the
@@ -14,7 +14,7 @@ export function registerDetectReplay(detect: Command): void {
     .command('replay')
     .description('re-run spike detection over stored history and report what would have fired (writes nothing unless --raise)')
     .requiredOption('--since <date>', 'report episodes opened from this date (YYYY-MM-DD, UTC, or an ISO instant); the weeks before warm the detector up')
-    .option('--org <key>', 'organization (default: the only one)')
+    .addOption(orgOption())
     .option('--raise', 'also raise the spikes and intervention items of the episodes found (idempotent: known ones are left alone)')
     .option('--json', 'machine-readable output')
     .action((options: { since: string; org?: string; raise?: boolean; json?: boolean }) =>
@@ -22,7 +22,7 @@ export function registerDetectReplay(detect: Command): void {
         const sinceMs = parseInstant(options.since);
         if (sinceMs === null) throw new CliError(`--since "${options.since}" is not a date: write YYYY-MM-DD (UTC midnight) or an ISO instant such as 2026-01-01T00:00:00Z`, 2);
         if (sinceMs > services.clock.now()) throw new CliError(`--since ${options.since} is in the future: there is no history to replay yet`, 2);
-        const organization = await resolveOrganization(services, options.org);
+        const organization = await chooseOrganization(services, options.org);
         const report = await replayDetection(services.detect, organization.id, { sinceMs, raise: options.raise === true });
         if (options.json) return void process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
         const out = (line: string): boolean => process.stdout.write(`${line}\n`);
@@ -34,15 +34,4 @@ export function registerDetectReplay(detect: Command): void {
         else if (report.episodes.length > 0) out('nothing was written (add --raise to raise them)');
       }),
     );
-}
-
-async function resolveOrganization(services: Services, key: string | undefined): Promise<{ id: string; key: string }> {
-  const all = await services.db.prisma.organization.findMany({ select: { id: true, key: true }, orderBy: { key: 'asc' } });
-  if (key !== undefined) {
-    const found = all.find((o) => o.key === key);
-    if (!found) throw new CliError(`no organization "${key}" (known: ${all.map((o) => o.key).join(', ') || 'none — run `frontline config apply` first'})`, 2);
-    return found;
-  }
-  if (all.length === 1 && all[0]) return all[0];
-  throw new CliError(all.length === 0 ? 'no organization yet: run `frontline config apply <files>` first' : `several organizations: say which with --org (${all.map((o) => o.key).join(', ')})`, 2);
 }

@@ -8,13 +8,13 @@ import {
   getIntervention,
   type InterventionDetail,
   listInterventions,
-  listOrganizationRefs,
   type OrganizationRef,
   severities,
   type Severity,
 } from '../store/intervention-queries.ts';
 import { transitionIntervention } from '../store/intervention-transitions.ts';
 import { inTransaction } from '../store/transaction.ts';
+import { chooseOrganization, orgOption } from './choose-organization.ts';
 import { CliError } from './cli-error.ts';
 import { withServices } from './run-with-services.ts';
 
@@ -82,23 +82,7 @@ interface TransitionOptions {
   org?: string;
 }
 
-export const orgOption = (): Option => new Option('--org <key>', 'organization (default: the only one)');
 export const asOption = (): Option => new Option('--as <email>', 'who does it, recorded in the audit log as cli:<email> (default: your OS user name)');
-
-/** The organization named by `--org`, or the only one there is. */
-export async function chooseOrganization(services: Services, key: string | undefined): Promise<OrganizationRef> {
-  const organizations = await listOrganizationRefs(services.db.prisma);
-  if (organizations.length === 0) throw new CliError('No organizations exist yet: run `frontline config apply <file>` first.', 2);
-  const keys = organizations.map((o) => o.key).join(', ');
-  if (key !== undefined) {
-    const match = organizations.find((o) => o.key === key);
-    if (!match) throw new CliError(`unknown organization "${key}". Known organizations: ${keys}.`, 2);
-    return match;
-  }
-  const [only, ...others] = organizations;
-  if (!only || others.length > 0) throw new CliError(`there are several organizations (${keys}): add --org <key>`, 2);
-  return only;
-}
 
 /** `cli:<--as>` or `cli:<OS user name>`: never empty, never a control character. */
 export function cliActor(as: string | undefined): string {

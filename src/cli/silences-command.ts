@@ -5,7 +5,8 @@ import type { Services } from '../main/services.ts';
 import { addSilence, expireSilence, listSilences, type SilenceRow } from '../store/silence-repository.ts';
 import { inTransaction } from '../store/transaction.ts';
 import { CliError } from './cli-error.ts';
-import { asOption, chooseOrganization, cliActor, cliReason, localTime, orgOption } from './interventions-command.ts';
+import { chooseOrganization, orgOption } from './choose-organization.ts';
+import { asOption, cliActor, cliReason, localTime } from './interventions-command.ts';
 import { withServices } from './run-with-services.ts';
 
 /**
