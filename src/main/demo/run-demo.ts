@@ -10,6 +10,7 @@ import { detectOrganization } from '../../pipeline/detect/detect-organization.ts
 import { runSync } from '../../pipeline/pull/run-sync.ts';
 import { createApiToken } from '../../store/api-token-repository.ts';
 import { applyConfig } from '../../store/config-repository.ts';
+import { addRelease } from '../../store/release-repository.ts';
 import { findConnectorsByKey, type ConnectorRecord } from '../../store/connector-repository.ts';
 import { classificationSummary } from '../../store/volume-summary-repository.ts';
 import { devSecretBox } from '../../store/secret-box.ts';
@@ -68,11 +69,10 @@ export async function runDemo(options: DemoOptions): Promise<void> {
   try {
     const connector = await applyDemoConfig(services, simulatorUrl, token);
     // The simulator's SSO spike begins 7 days before now: release 4.2 went out two days before it.
-    await services.db.pool.query(
-      `INSERT INTO releases (id, organization_id, key, name, released_at, products, source) VALUES (gen_random_uuid(), $1, '4.2', 'Acme Cloud 4.2', $2, '{identity}', 'api')
-       ON CONFLICT (organization_id, key) DO NOTHING`,
-      [connector.organizationId, new Date(clock.now() - 9 * 86_400_000).toISOString()],
-    );
+    await addRelease(services.db.prisma, {
+      organizationId: connector.organizationId, key: '4.2', name: 'Acme Cloud 4.2', releasedAtMs: clock.now() - 9 * 86_400_000, products: ['identity'],
+      source: 'api', actor: 'demo', nowMs: clock.now(),
+    });
     await backfill(services, connector, options.days, historyFromMs, out);
     await printDriverTable(services.db.pool, connector, simulator, clock.now(), out);
     await detectOrganization(services.detect, connector.organizationId);
