@@ -4,6 +4,7 @@ import type { FunctionArea } from '../domain/driver/index.ts';
 import type { ConnectorConfig } from './config-schema.ts';
 import type { FrontlineConfig } from './load-config.ts';
 import type { DriverRouteConfig, PersonConfig, ReleaseConfig, ReportingCadence, RoutingConfig } from './routing-schema.ts';
+import type { DriverDetectionOverrides } from '../domain/detect/detector-settings.ts';
 
 /**
  * `connectors.settings` (JSON) holds the connector's own settings object, flat, so its schema parses
@@ -106,7 +107,7 @@ export interface DriverRouteRowData {
   functions: FunctionArea[];
   measures: string[];
   kpis: string[];
-  detection: { minPct?: number; minExtra?: number; alpha?: number };
+  detection: DriverDetectionOverrides;
 }
 
 export function driverRouteRowData(r: DriverRouteConfig): DriverRouteRowData {

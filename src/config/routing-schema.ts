@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { type FunctionArea, functionAreas } from '../domain/driver/index.ts';
 import { parseDurationSeconds } from './duration.ts';
+import type { DriverDetectionOverrides } from '../domain/detect/detector-settings.ts';
 
 /**
  * Intervention routing as code: the reporting cadence items are due before, the people who own and
@@ -152,7 +153,7 @@ export interface DriverRouteConfig {
   measures: string[];
   kpis: string[];
   /** Spike gates overriding the defaults ({} = none). */
-  detection: { minPct?: number; minExtra?: number; alpha?: number };
+  detection: DriverDetectionOverrides;
 }
 
 /** Routing as loaded: durations in seconds, defaults filled in. */

@@ -51,8 +51,8 @@ export const DEFAULT_DETECTOR_SETTINGS: DetectorSettings = {
   seasonWeeks: 4,
 };
 
-/** The settings a driver may override in its configuration. */
-export type DriverDetectionOverrides = Partial<Pick<DetectorSettings, 'alpha' | 'minPct' | 'minExtra' | 'cusumShift' | 'cusumThreshold'>>;
+/** The gates a driver may set in its configuration (`routing.drivers[].detection`). */
+export type DriverDetectionOverrides = Partial<Pick<DetectorSettings, 'alpha' | 'minPct' | 'minExtra'>>;
 
 /** Settings in whole buckets, as the detector indexes them. */
 export interface BucketSettings {

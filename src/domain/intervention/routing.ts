@@ -1,3 +1,4 @@
+import type { DriverDetectionOverrides } from '../detect/detector-settings.ts';
 /**
  * Who answers for a driver: the route whose driver key or family prefix ("billing/") matches it
  * best (longest), else the organization's default; its accountable owner, and a participant for each
@@ -18,7 +19,7 @@ export interface Route {
   measures: readonly string[];
   kpis: readonly string[];
   /** Spike gates for the driver, overriding the detector's defaults. */
-  detection?: { minPct?: number; minExtra?: number; alpha?: number };
+  detection?: DriverDetectionOverrides;
 }
 
 export interface Routed {
