@@ -1,4 +1,5 @@
 import type { DriverDetectionOverrides } from '../detect/detector-settings.ts';
+
 /**
  * Who answers for a driver: the route whose driver key or family prefix ("billing/") matches it
  * best (longest), else the organization's default; its accountable owner, and a participant for each
