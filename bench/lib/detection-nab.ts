@@ -3,6 +3,7 @@ import { basename, dirname, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings, WEEK_MS } from '../../src/domain/detect/detector-settings.ts';
 import type { Action } from '../../src/domain/detect/detector-state.ts';
+import { SeriesBuffer } from '../../src/domain/detect/series-buffer.ts';
 import { SeriesDetector } from '../../src/domain/detect/series-detector.ts';
 import {
   type CorpusFile, costMatrix, loadWindows, type NabWindows, PROFILE_NAMES, type ProfileName, scoreAtThreshold, scoreCorpus, sweepFile,
@@ -95,7 +96,7 @@ export async function measureNab(nabDir: string, log: (line: string) => void): P
     const csv = await readSeriesCsv(join(nabDir, 'data', name));
     const bucketMs = csv.stepMs ?? DEFAULT_DETECTOR_SETTINGS.bucketMs;
     const started = performance.now();
-    const detector = new SeriesDetector({ ...DEFAULT_DETECTOR_SETTINGS, bucketMs }, csv.timestampsMs[0] ?? 0, undefined, csv.values.length);
+    const detector = new SeriesDetector({ ...DEFAULT_DETECTOR_SETTINGS, bucketMs }, csv.timestampsMs[0] ?? 0, undefined, new SeriesBuffer(csv.values.length));
     const scores: number[] = [];
     const opened: number[] = [];
     const actions: Partial<Record<Action, number>> = {};

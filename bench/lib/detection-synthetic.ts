@@ -1,5 +1,6 @@
 import { mulberry32, type RandomSource } from '../../src/connector-kit/random.ts';
 import { DEFAULT_DETECTOR_SETTINGS, HOUR_MS } from '../../src/domain/detect/detector-settings.ts';
+import { SeriesBuffer } from '../../src/domain/detect/series-buffer.ts';
 import { SeriesDetector } from '../../src/domain/detect/series-detector.ts';
 import { type GeneratedSeries, generateSeries, type InjectedEpisode } from '../../src/evaluation/synthetic-counts/ticket-like-series.ts';
 import { DISPERSION_RANGE, HOURS_PER_WEEK, median, quantile, seedOf, SYNTHETIC_T0, uniform, VOLUME_CLASSES } from './detection-stats.ts';
@@ -111,7 +112,7 @@ export function measureSynthetic(options: { seriesPerClass: number; seed: number
     const classStart = performance.now();
     for (let i = 0; i < options.seriesPerClass; i++) {
       const { group, dispersion, injected, generated } = syntheticSeries(options.seed, c, i);
-      const detector = new SeriesDetector(DEFAULT_DETECTOR_SETTINGS, SYNTHETIC_T0, undefined, hours);
+      const detector = new SeriesDetector(DEFAULT_DETECTOR_SETTINGS, SYNTHETIC_T0, undefined, new SeriesBuffer(hours));
       const opens: number[] = [];
       let decidedHours = 0;
       for (const value of generated.values) {

@@ -41,6 +41,36 @@ export class SeriesBuffer {
     return [view(0, capacity), view(1, capacity), view(2, capacity), view(3, capacity), view(4, stride), view(5, stride), view(6, stride)];
   }
 
+  /** Empties the buffer for another series (a detect cycle reuses one per series slot), holding at least `capacity` buckets. */
+  reset(capacity: number): this {
+    this.length = 0;
+    while (this.capacity < capacity) this.grow();
+    return this;
+  }
+
+  /**
+   * Appends values[from, to) as buckets without an expectation, outside any episode (a rebuild's
+   * history that no later decision reads an expectation of): raw, cleaned and evidence alike.
+   */
+  pushPlain(values: ArrayLike<number>, from: number, to: number): void {
+    while (this.capacity < this.length + (to - from)) this.grow();
+    let i = this.length;
+    let cleaned = this.cleanedPrefix[i] ?? 0;
+    let evidence = this.evidencePrefix[i] ?? 0;
+    let expected = this.expectedPrefix[i] ?? 0;
+    for (let j = from; j < to; j++, i++) {
+      const value = values[j] ?? 0;
+      this.raw[i] = value;
+      this.expected[i] = Number.NaN;
+      this.cleaned[i] = value;
+      this.evidence[i] = value;
+      this.cleanedPrefix[i + 1] = cleaned += value;
+      this.evidencePrefix[i + 1] = evidence += value;
+      this.expectedPrefix[i + 1] = expected += value;
+    }
+    this.length = i;
+  }
+
   /** Appends a bucket; `masked` = inside an open episode (the baseline learns its expectation). */
   push(value: number, expected: number, masked: boolean): void {
     if (this.length === this.capacity) this.grow();

@@ -121,9 +121,11 @@ describe('SeriesDetector state', () => {
       values.slice(0, stop).forEach((v) => first.observe(v));
       const saved = JSON.parse(JSON.stringify(first.state));
       const second = new SeriesDetector(DEFAULT_DETECTOR_SETTINGS, T0, saved);
-      values.slice(0, stop).forEach((v) => second.prime(v));
+      second.prime(values, stop);
       const rest = values.slice(stop).map((v) => second.observe(v));
-      expect(rest.map((d) => [d.action, d.score]), `stopped at hour ${stop}`).toEqual(straight.slice(stop).map((d) => [d.action, d.score]));
+      // …including where each episode began, which a rebuilt detector computes from expectations it did not keep.
+      const seen = (d: Decision) => [d.action, d.score, d.expected, d.episode?.sinceMs ?? null];
+      expect(rest.map(seen), `stopped at hour ${stop}`).toEqual(straight.slice(stop).map(seen));
     }
   });
 });

@@ -1,5 +1,5 @@
 import { type Baseline, baselineOf, expectedAt, type Periods } from './baseline.ts';
-import { type BucketSettings, type DetectorSettings, inBuckets, WEEK_MS } from './detector-settings.ts';
+import { type BucketSettings, type DetectorSettings, inBuckets } from './detector-settings.ts';
 import { type Decision, type DetectorState, type Evidence, initialDetectorState, type OpenEpisode } from './detector-state.ts';
 import { cusumIncrement, estimationFactor, evidenceOf, horizonEvidence, scoreOf, stronger, type Window } from './evidence.ts';
 import { SeriesBuffer } from './series-buffer.ts';
@@ -53,15 +53,16 @@ export class SeriesDetector {
 
   /**
    * `originMs`: the start of the first bucket that will be primed or observed. The detector takes
-   * `state` over and changes it as it decides (the detect stage hands it one parsed from the store).
+   * `state` over and changes it as it decides (the detect stage hands it one parsed from the store),
+   * and `buffer`, emptied (a detect cycle reuses one per series slot: allocating them was a tenth of its time).
    */
-  constructor(settings: DetectorSettings, originMs: number, state?: DetectorState, capacity?: number) {
+  constructor(settings: DetectorSettings, originMs: number, state?: DetectorState, buffer: SeriesBuffer = new SeriesBuffer()) {
     this.settings = settings;
     this.b = inBuckets(settings);
     this.periods = { week: this.b.week, day: this.b.day, seasonWeeks: settings.seasonWeeks, warmup: this.b.warmup };
     this.originMs = originMs;
     this.state = state ?? initialDetectorState(this.b.horizons.length);
-    this.buffer = new SeriesBuffer(capacity);
+    this.buffer = buffer.reset(0);
   }
 
   get length(): number {
@@ -76,29 +77,30 @@ export class SeriesDetector {
     return Math.round((ms - this.originMs) / this.settings.bucketMs);
   }
 
-  /** Appends a bucket that was decided on before (rebuilding after a restart): no decision, no state change. */
-  prime(value: number): void {
-    const i = this.buffer.length;
-    const ms = this.msOf(i);
-    const open = this.state.episode !== null && ms >= this.state.episode.sinceMs;
-    let closed: DetectorState['resolved'][number] | undefined;
-    for (const r of this.state.resolved) if (ms >= r.sinceMs && ms <= r.endMs) closed = closed ?? r;
-    // A bucket's own expectation is read only where it stands in for the bucket (inside an episode),
-    // and over the recent windows later decisions sum (the last week, the running accumulator, the
-    // open episode): computing it for the rest of the history would only cost time (bench/detection.ts).
-    const needed = open || closed !== undefined || ms >= this.recentFromMs();
-    this.buffer.push(value, needed ? this.oneStep(i) : Number.NaN, open || (closed !== undefined && closed.kind === 'resolved'));
-    if (closed) this.buffer.maskEvidence(i, i);
-  }
-
-  private recentFrom: number | null = null;
-
-  private recentFromMs(): number {
-    if (this.recentFrom === null) {
-      const last = this.state.lastBucketMs ?? Number.NEGATIVE_INFINITY;
-      this.recentFrom = Math.min(last - WEEK_MS + this.settings.bucketMs, this.state.cusum.startMs ?? Infinity, this.state.episode?.sinceMs ?? Infinity);
+  /**
+   * Appends buckets values[length, end) that were decided on before (rebuilding after a restart): no
+   * decision, no state change. A bucket's own expectation is computed only where a later decision
+   * reads it from the buffer: inside the open episode and the running accumulator (they stand in for
+   * the buckets, or are summed), and in resolved episodes (their excess is masked). Elsewhere nothing
+   * depends on it but where a new episode began (`sinceOf`, which computes it then): the rest of the
+   * history is appended plain — computing it for every stored hour was most of a cycle (bench/detection.ts).
+   */
+  prime(values: ArrayLike<number>, end: number): void {
+    const since = [this.state.episode?.sinceMs, this.state.cusum.startMs].filter((ms): ms is number => ms !== undefined && ms !== null);
+    const neededFrom = since.length === 0 ? Number.POSITIVE_INFINITY : this.indexOf(Math.min(...since));
+    const openFrom = this.state.episode === null ? Number.POSITIVE_INFINITY : this.indexOf(this.state.episode.sinceMs);
+    const closed = this.state.resolved.map((r) => ({ from: this.indexOf(r.sinceMs), to: this.indexOf(r.endMs), resolved: r.kind === 'resolved' }));
+    while (this.buffer.length < end) {
+      const i = this.buffer.length;
+      const inClosed = closed.find((c) => i >= c.from && i <= c.to);
+      if (inClosed === undefined && i < neededFrom) {
+        const nextClosed = closed.reduce((min, c) => (c.from > i ? Math.min(min, c.from) : min), Number.POSITIVE_INFINITY);
+        this.buffer.pushPlain(values, i, Math.min(end, neededFrom, nextClosed));
+        continue;
+      }
+      this.buffer.push(values[i] ?? 0, this.oneStep(i), i >= openFrom || inClosed?.resolved === true);
+      if (inClosed) this.buffer.maskEvidence(i, i);
     }
-    return this.recentFrom;
   }
 
   observe(value: number): Decision {
@@ -227,7 +229,9 @@ export class SeriesDetector {
     let low = 0;
     let lowAt = from - 1;
     for (let j = from; j <= index; j++) {
-      const e = this.buffer.expected[j] ?? Number.NaN;
+      // A rebuilt detector has no expectation for most of its history (`prime`): the same number, computed now.
+      const stored = this.buffer.expected[j] ?? Number.NaN;
+      const e = Number.isFinite(stored) || j < this.b.warmup ? stored : this.oneStep(j);
       cum += Number.isFinite(e) ? (this.buffer.evidence[j] ?? 0) - e : 0;
       if (cum < low) {
         low = cum;

@@ -1,5 +1,6 @@
 import type { DetectorSettings } from '../../domain/detect/detector-settings.ts';
 import type { Action } from '../../domain/detect/detector-state.ts';
+import { SeriesBuffer } from '../../domain/detect/series-buffer.ts';
 import { SeriesDetector } from '../../domain/detect/series-detector.ts';
 
 /** What the product's detector says about one series, row by row. */
@@ -19,7 +20,7 @@ export interface DetectedSeries {
  * needs; a series with gaps should be filled first when its timestamps are to mean buckets.
  */
 export function detectSeries(values: readonly number[], originMs: number, settings: DetectorSettings): DetectedSeries {
-  const detector = new SeriesDetector(settings, originMs, undefined, Math.max(16, values.length));
+  const detector = new SeriesDetector(settings, originMs, undefined, new SeriesBuffer(values.length));
   const actions: Record<Action, number> = { warming: 0, quiet: 0, open: 0, update: 0, ongoing: 0, resolve: 0 };
   const scores: number[] = [];
   const alerts: boolean[] = [];

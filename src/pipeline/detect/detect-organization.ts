@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings, HOUR_MS, WEEK_MS } from '../../domain/detect/detector-settings.ts';
 import { type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
+import { SeriesBuffer } from '../../domain/detect/series-buffer.ts';
 import { SeriesDetector } from '../../domain/detect/series-detector.ts';
 import type { Logger } from '../../observability/logger.ts';
 import { loadDetectorStates, saveDetectorStates, seriesWithOpenEpisodes, type StoredDetectorState } from '../../store/detector-state-repository.ts';
@@ -56,7 +57,7 @@ export interface DetectSummary {
 export const DEFAULT_SETTLE_MS = 10 * 60_000;
 export const DEFAULT_FALSE_DISCOVERY_RATE = 0.05;
 const LOCK_SPACE = 0x46_4c_44_54; // "FLDT"
-const CHUNK_SERIES = 1000;
+export const CHUNK_SERIES = 1000;
 
 export const settingsHash = (settings: DetectorSettings): string => createHash('sha256').update(JSON.stringify(settings)).digest('hex').slice(0, 16);
 
@@ -101,6 +102,7 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
     const fromMs = closedUntil - (settings.seasonWeeks + 1) * WEEK_MS;
     // In chunks, so memory stays bounded however many series changed (five weeks of a series are
     // 7 KB in memory, and more as rows on their way); fleet control still counts every series.
+    const buffers: SeriesBuffer[] = [];
     for (let at = 0; at < ids.length; at += CHUNK_SERIES) {
       const chunk = ids.slice(at, at + CHUNK_SERIES);
       const stored = await loadDetectorStates(client, chunk);
@@ -115,10 +117,12 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
         const state = saved?.settingsHash === tuned.hash ? saved.state : undefined;
         const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);
         const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-        const detector = new SeriesDetector(tuned.settings, originMs, state, own.length + 1);
-        let next = 0;
+        // One buffer per slot of the chunk, reused by the next chunk's series in that slot.
+        const buffer = (buffers[runs.length] ??= new SeriesBuffer(own.length + 1)).reset(own.length + 1);
+        const detector = new SeriesDetector(tuned.settings, originMs, state, buffer);
         const last = state?.lastBucketMs ?? null;
-        if (last !== null) while (next < own.length && originMs + next * HOUR_MS <= last) detector.prime(own[next++] ?? 0);
+        const next = last === null ? 0 : Math.min(own.length, Math.max(0, Math.floor((last - originMs) / HOUR_MS) + 1));
+        detector.prime(own, next);
         runs.push({ id, detector, values: own, next, fresh: state === undefined, hash: tuned.hash });
       }
       const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE, ids.length);

@@ -1,6 +1,7 @@
 import { DEFAULT_DETECTOR_SETTINGS, HOUR_MS, WEEK_MS } from '../../domain/detect/detector-settings.ts';
 import { explainEvidence } from '../../domain/detect/explain.ts';
 import { type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
+import { SeriesBuffer } from '../../domain/detect/series-buffer.ts';
 import { SeriesDetector } from '../../domain/detect/series-detector.ts';
 import { releaseFor, releaseWords } from '../../domain/intervention/grouping.ts';
 import { routeMatch } from '../../domain/intervention/routing.ts';
@@ -53,7 +54,7 @@ export async function replayDetection(deps: DetectDeps, organizationId: string, 
       const originMs = Math.max(fromMs, Math.floor(first / HOUR_MS) * HOUR_MS);
       const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
       const tuned = settingsFor(settings, routeMatch(subjects.get(id)?.driverKey ?? null, routing.routes)).settings;
-      runs.push({ id, detector: new SeriesDetector(tuned, originMs, undefined, own.length + 1), values: own, next: 0 });
+      runs.push({ id, detector: new SeriesDetector(tuned, originMs, undefined, new SeriesBuffer(own.length + 1)), values: own, next: 0 });
     }
     const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE).filter((d) => d.decision.bucketMs >= since);
     const episodes = new Map<string, ReplayedEpisode>();
