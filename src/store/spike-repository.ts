@@ -54,6 +54,17 @@ export async function updateSpike(client: pg.PoolClient, w: SpikeWrite): Promise
   );
 }
 
+/**
+ * A series re-decided from its history (its gates changed) found its open episode beginning at
+ * another hour: the open spike takes the new start, so that it stays the one row of the episode.
+ */
+export async function moveSpikeStart(client: pg.PoolClient, organizationId: string, seriesId: bigint, fromMs: number, toMs: number): Promise<void> {
+  if (fromMs === toMs) return;
+  await client.query(`UPDATE spikes SET fingerprint = $3, started_at = $4 WHERE organization_id = $1 AND fingerprint = $2 AND status = 'open'`, [
+    organizationId, spikeFingerprint(seriesId, fromMs), spikeFingerprint(seriesId, toMs), iso(toMs),
+  ]);
+}
+
 export async function resolveSpike(client: pg.PoolClient, organizationId: string, seriesId: bigint, sinceMs: number, resolvedAtMs: number): Promise<void> {
   await client.query(`UPDATE spikes SET status = 'resolved', resolved_at = $3, updated_at = $3 WHERE organization_id = $1 AND fingerprint = $2 AND status = 'open'`, [
     organizationId, spikeFingerprint(seriesId, sinceMs), iso(resolvedAtMs),

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { DEFAULT_DETECTOR_SETTINGS, type DetectorSettings, HOUR_MS, WEEK_MS } from '../../domain/detect/detector-settings.ts';
+import type { OpenEpisode } from '../../domain/detect/detector-state.ts';
 import { type CycleSeries, runCycle } from '../../domain/detect/fleet-cycle.ts';
 import { SeriesBuffer } from '../../domain/detect/series-buffer.ts';
 import { SeriesDetector } from '../../domain/detect/series-detector.ts';
@@ -107,7 +108,7 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
       const chunk = ids.slice(at, at + CHUNK_SERIES);
       const stored = await loadDetectorStates(client, chunk);
       const history = await readSeriesHistory(client, chunk, fromMs, closedUntil);
-      const runs: (CycleSeries<bigint> & { fresh: boolean; hash: string })[] = [];
+      const runs: (CycleSeries<bigint> & { fresh: boolean; before: OpenEpisode | null; hash: string })[] = [];
       for (const id of chunk) {
         const values = history.get(id)?.values;
         const subject = subjects.get(id);
@@ -123,15 +124,16 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
         const last = state?.lastBucketMs ?? null;
         const next = last === null ? 0 : Math.min(own.length, Math.max(0, Math.floor((last - originMs) / HOUR_MS) + 1));
         detector.prime(own, next);
-        runs.push({ id, detector, values: own, next, fresh: state === undefined, hash: tuned.hash });
+        runs.push({ id, detector, values: own, next, fresh: state === undefined, before: state === undefined ? (saved?.state.episode ?? null) : null, hash: tuned.hash });
       }
       const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE, ids.length);
       summary.evaluated += runs.length;
       summary.decisions += decisions.length;
       const fresh = new Set(runs.filter((r) => r.fresh).map((r) => r.id));
       await write.apply(decisions.filter((d) => !fresh.has(d.id)));
-      // A series seen for the first time raises only the episode still open after its warm-up.
-      for (const run of runs) if (run.fresh && run.detector.state.episode) await write.raise(run.id, run.detector.state.episode);
+      // A series seen for the first time raises only the episode still open after its warm-up; one
+      // whose gates changed carries its open spike over to its new decision.
+      for (const run of runs) if (run.fresh) await write.redecided(run.id, run.before, run.detector.state.episode);
       const states: StoredDetectorState[] = runs.map((r) => ({ seriesId: r.id, settingsHash: r.hash, state: r.detector.state }));
       await saveDetectorStates(client, organizationId, states);
     }

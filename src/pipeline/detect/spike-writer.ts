@@ -7,7 +7,7 @@ import { releaseFor, releaseWords } from '../../domain/intervention/grouping.ts'
 import { raiseIntervention } from '../../store/intervention-repository.ts';
 import type { RoutingContext } from '../../store/routing-context-repository.ts';
 import type { SeriesSubject } from '../../store/series-subject-repository.ts';
-import { raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
+import { moveSpikeStart, raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
 import type { DetectSummary } from './detect-organization.ts';
 
 /** Writes spike rows for the decisions of one run: raise on open, update to the latest peak, resolve. */
@@ -49,6 +49,25 @@ export class SpikeWriter {
       }
     }
     for (const [id, episode] of lastUpdate) await this.update(id, episode);
+  }
+
+  /**
+   * A series decided afresh from its stored history (first seen, or its gates changed): only the
+   * episode still open at the end is news. One that was open before keeps its spike and intervention
+   * (moved to where the episode now begins); one the new decision no longer holds open is resolved.
+   */
+  async redecided(id: bigint, before: OpenEpisode | null, now: OpenEpisode | null): Promise<void> {
+    if (before === null) {
+      if (now !== null) await this.raise(id, now);
+      return;
+    }
+    if (now === null) {
+      await resolveSpike(this.client, this.organizationId, id, before.sinceMs, this.nowMs);
+      this.summary.resolved += 1;
+      return;
+    }
+    await moveSpikeStart(this.client, this.organizationId, id, before.sinceMs, now.sinceMs);
+    await this.update(id, now);
   }
 
   async raise(id: bigint, episode: OpenEpisode): Promise<void> {
