@@ -33,6 +33,7 @@ interface CreateOptions {
   role: ApiTokenRole;
   name?: string;
   expires?: string;
+  person?: string;
   actor: string;
 }
 
@@ -46,6 +47,7 @@ export function registerTokensCommand(program: Command): void {
     .addOption(new Option('--role <role>', 'role of the token').choices(apiTokenRoles).default(DEFAULT_TOKEN_ROLE))
     .option('--name <text>', 'what the token is for (default: organizations, role, who and when)')
     .option('--expires <when>', 'expiry: an ISO date like 2027-01-01 (UTC) or 2027-01-01T12:00:00Z, or a duration like 12h, 90d, 4w (default: never)')
+    .option('--person <email>', "the person the token acts for (stage-gate decisions and EBITDA confirmations need one): a person of each --org (config `people:`)")
     .addOption(actor())
     .action((options: CreateOptions) => withServices((services) => create(services, options)));
   tokens
@@ -72,9 +74,15 @@ async function create(services: Services, options: CreateOptions): Promise<void>
   if (name.length === 0 || name.length > NAME_MAX) throw new CliError(`--name must be 1 to ${NAME_MAX} characters`, 2);
   const result = await issueApiToken(
     prisma,
-    { name, role: options.role, organizationKeys: keys, actor: options.actor, ...(expiresAt === undefined ? {} : { expiresAt }) },
+    {
+      name, role: options.role, organizationKeys: keys, actor: options.actor, ...(expiresAt === undefined ? {} : { expiresAt }),
+      ...(options.person === undefined ? {} : { personEmail: options.person.trim().toLowerCase() }),
+    },
     now,
   );
+  if (!result.ok && 'personMissingIn' in result) {
+    throw new CliError(`--person ${options.person ?? ''} is no person of organization ${result.personMissingIn.join(', ')}; no token was created. Add them under \`people:\` in the configuration and run \`frontline config apply\``, 2);
+  }
   if (!result.ok) {
     const which = result.unknownKeys.map((k) => `"${k}"`).join(', ');
     throw new CliError(`unknown organization${result.unknownKeys.length > 1 ? 's' : ''} ${which}; no token was created. ${knownOrganizations(result.knownKeys)}`, 2);
@@ -83,7 +91,7 @@ async function create(services: Services, options: CreateOptions): Promise<void>
   process.stdout.write(`${result.token}\n`);
   process.stderr.write(
     `created API token ${t.id} "${t.name}": role ${t.role}, organization(s) ${t.organizations.join(', ')}, ` +
-      `expires ${t.expiresAt?.toISOString() ?? 'never'}.\n` +
+      `expires ${t.expiresAt?.toISOString() ?? 'never'}${t.personEmail ? `, acts for ${t.personEmail}` : ''}.\n` +
       'The token above will not be shown again (only its hash is stored): put it in your secret store now.\n' +
       'Call the API with the header "Authorization: Bearer <token>", e.g. with the token in $FRONTLINE_TOKEN:\n' +
       `  curl -H "Authorization: Bearer $FRONTLINE_TOKEN" http://${services.env.HOST}:${services.env.PORT}/api/v1/connectors\n`,

@@ -15,6 +15,10 @@ export const errorCatalogue = {
   FL_INTERVENTION_NOT_FOUND: { statusCode: 404, description: 'No such intervention item in your organizations.' },
   FL_INVALID_TRANSITION: { statusCode: 409, description: "The item's status does not allow this action; the body also names the `status` and the `allowed` actions." },
   FL_RELEASE_EXISTS: { statusCode: 409, description: 'A release with this key exists in the organization.' },
+  FL_MEASURE_NOT_FOUND: { statusCode: 404, description: 'No such measure (or milestone, or EBITDA entry of it) in the organization.' },
+  FL_GATE_REFUSED: { statusCode: 409, description: "The stage gate's entry criteria are not met, or the move is not allowed from the measure's stage; `details` names each problem (`criteria.<name>` or the rule)." },
+  FL_SEGREGATION_OF_DUTIES: { statusCode: 403, description: "The acting person may not do this to the measure (owner, sponsor and controller duties stay apart); `details` says which rule." },
+  FL_NO_PERSON: { statusCode: 403, description: 'Governance decisions are made by people: the token acts for no person of this organization (`frontline tokens create --person <email>`).' },
   FL_UNAVAILABLE: { statusCode: 503, description: 'A dependency (PostgreSQL, Redis) is unavailable; retry later.' },
   FL_INTERNAL: { statusCode: 500, description: 'An unexpected error; the request id finds it in the log.' },
 } as const;

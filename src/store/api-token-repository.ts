@@ -13,6 +13,8 @@ export interface ApiTokenPrincipal {
   id: string;
   role: ApiTokenRole;
   organizationIds: string[];
+  /** The person the token acts for, when it was issued for one (`tokens create --person`). */
+  personEmail: string | null;
 }
 
 export interface CreateApiTokenInput {
@@ -20,6 +22,7 @@ export interface CreateApiTokenInput {
   role: ApiTokenRole;
   organizationIds: string[];
   expiresAt?: Date;
+  personEmail?: string;
 }
 
 const TOKEN_PREFIX = 'fl_';
@@ -50,6 +53,7 @@ export async function createApiToken(
       role: input.role,
       tokenHash: hashApiToken(token),
       expiresAt: input.expiresAt ?? null,
+      personEmail: input.personEmail ?? null,
       scopes: { create: [...new Set(input.organizationIds)].map((organizationId) => ({ organizationId })) },
     },
     select: { id: true },
@@ -67,7 +71,7 @@ export async function verifyApiToken(
   const hash = hashApiToken(token);
   const row = await prisma.apiToken.findUnique({
     where: { tokenHash: hash },
-    select: { id: true, role: true, tokenHash: true, expiresAt: true, revokedAt: true, lastUsedAt: true, scopes: { select: { organizationId: true } } },
+    select: { id: true, role: true, tokenHash: true, expiresAt: true, revokedAt: true, lastUsedAt: true, personEmail: true, scopes: { select: { organizationId: true } } },
   });
   // The lookup is by hash already; the constant-time compare keeps it that way if the lookup ever
   // changes (e.g. to a prefix index).
@@ -76,7 +80,7 @@ export async function verifyApiToken(
   if (row.lastUsedAt === null || now.getTime() - row.lastUsedAt.getTime() >= LAST_USED_RESOLUTION_MS) {
     await prisma.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: now } });
   }
-  return { id: row.id, role: row.role, organizationIds: row.scopes.map((s) => s.organizationId).sort() };
+  return { id: row.id, role: row.role, organizationIds: row.scopes.map((s) => s.organizationId).sort(), personEmail: row.personEmail };
 }
 
 export async function revokeApiToken(prisma: Db, id: string, now: Date = new Date()): Promise<boolean> {
@@ -95,6 +99,7 @@ export interface ApiTokenSummary {
   lastUsedAt: Date | null;
   expiresAt: Date | null;
   revokedAt: Date | null;
+  personEmail: string | null;
 }
 
 export interface IssueApiTokenInput {
@@ -102,13 +107,16 @@ export interface IssueApiTokenInput {
   role: ApiTokenRole;
   organizationKeys: string[];
   expiresAt?: Date;
+  personEmail?: string;
   /** Who issues it, recorded in audit_log (as `config apply` records its actor, src/store/config-repository.ts). */
   actor: string;
 }
 
 export type IssueApiTokenResult =
   | { ok: true; token: string; summary: ApiTokenSummary }
-  | { ok: false; unknownKeys: string[]; knownKeys: string[] };
+  | { ok: false; unknownKeys: string[]; knownKeys: string[] }
+  /** `personEmail` is no person of these organizations (config `people:`). */
+  | { ok: false; unknownKeys: []; personMissingIn: string[] };
 
 export type RevokeApiTokenResult =
   | { outcome: 'revoked'; summary: ApiTokenSummary }
@@ -116,7 +124,7 @@ export type RevokeApiTokenResult =
   | { outcome: 'unknown' };
 
 const summarySelect = {
-  id: true, name: true, role: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true,
+  id: true, name: true, role: true, createdAt: true, lastUsedAt: true, expiresAt: true, revokedAt: true, personEmail: true,
   scopes: { select: { organization: { select: { id: true, key: true } } } },
 } as const;
 
@@ -143,11 +151,19 @@ export async function issueApiToken(prisma: PrismaClient, input: IssueApiTokenIn
     const found = new Map(orgs.map((o) => [o.key, o.id]));
     const unknownKeys = keys.filter((k) => !found.has(k));
     if (unknownKeys.length > 0) return { ok: false, unknownKeys, knownKeys: await listOrganizationKeys(tx) };
+    if (input.personEmail !== undefined) {
+      const people = await tx.person.findMany({ where: { organizationId: { in: orgs.map((o) => o.id) }, email: input.personEmail }, select: { organizationId: true } });
+      const missing = orgs.filter((o) => !people.some((p) => p.organizationId === o.id)).map((o) => o.key);
+      if (missing.length > 0) return { ok: false, unknownKeys: [], personMissingIn: missing };
+    }
     const { token, id } = await createApiToken(tx, {
       name: input.name, role: input.role, organizationIds: [...found.values()], ...(input.expiresAt === undefined ? {} : { expiresAt: input.expiresAt }),
+      ...(input.personEmail === undefined ? {} : { personEmail: input.personEmail }),
     });
     const summary = toSummary(await tx.apiToken.findUniqueOrThrow({ where: { id }, select: summarySelect }));
-    const after = { name: summary.name, role: summary.role, organizations: summary.organizations, expiresAt: summary.expiresAt?.toISOString() ?? null };
+    const after = {
+      name: summary.name, role: summary.role, organizations: summary.organizations, expiresAt: summary.expiresAt?.toISOString() ?? null, personEmail: summary.personEmail,
+    };
     await writeTokenAudit(tx, orgs.map((o) => o.id), { actor: input.actor, action: 'api_token.created', reason: 'frontline tokens create', tokenId: id, after, at: now });
     return { ok: true, token, summary };
   });
@@ -217,7 +233,7 @@ async function writeTokenAudit(
 function toSummary(row: SummaryRow): ApiTokenSummary {
   return {
     id: row.id, name: row.name, role: row.role, organizations: row.scopes.map((s) => s.organization.key).sort(),
-    createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt, revokedAt: row.revokedAt,
+    createdAt: row.createdAt, lastUsedAt: row.lastUsedAt, expiresAt: row.expiresAt, revokedAt: row.revokedAt, personEmail: row.personEmail,
   };
 }
 

@@ -226,4 +226,17 @@ describe('frontline tokens', () => {
     expect(await tokenRows()).toBe(tokensBefore);
     expect(await auditRows()).toBe(auditBefore);
   });
+  it('issues a token that acts for a person of each of its organizations, and refuses one for a stranger', async () => {
+    await db.prisma.person.create({ data: { organizationId: alpha.id, email: 'clara@alpha.example', name: 'Clara Controller' } });
+    const before = await tokenRows();
+    const stranger = await frontline(['create', '--org', 'alpha', '--org', 'beta', '--role', 'controller', '--person', 'clara@alpha.example']);
+    expect(stranger.code).toBe(2);
+    expect(stranger.stderr).toContain('--person clara@alpha.example is no person of organization beta; no token was created. Add them under `people:`');
+    expect(await tokenRows()).toBe(before);
+    const created = await frontline(['create', '--org', 'alpha', '--role', 'controller', '--person', 'Clara@Alpha.example']);
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain('acts for clara@alpha.example');
+    const row = await db.prisma.apiToken.findUniqueOrThrow({ where: { tokenHash: hashApiToken(created.stdout.trim()) } });
+    expect(row).toMatchObject({ role: 'controller', personEmail: 'clara@alpha.example' });
+  });
 });

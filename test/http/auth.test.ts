@@ -27,7 +27,7 @@ describe('API tokens and tenancy', () => {
     expect(row.tokenHash).toBe(hashApiToken(token));
     expect(JSON.stringify(row)).not.toContain(token.slice(3));
     const principal = await verifyApiToken(db.prisma, token, new Date(NOW));
-    expect(principal).toEqual({ id, role: 'service', organizationIds: [orgA.id, orgB.id].sort() });
+    expect(principal).toEqual({ id, role: 'service', organizationIds: [orgA.id, orgB.id].sort(), personEmail: null });
     expect((await db.prisma.apiToken.findUniqueOrThrow({ where: { id } })).lastUsedAt?.toISOString()).toBe(new Date(NOW).toISOString());
     expect(await verifyApiToken(db.prisma, `${token.slice(0, -1)}x`)).toBeNull();
     expect(await verifyApiToken(db.prisma, 'not-a-token')).toBeNull();

@@ -4,6 +4,7 @@ import type { ApiContext } from '../scope.ts';
 import { connectorRoutes } from './connectors.ts';
 import { driverRoutes } from './drivers.ts';
 import { interventionRoutes } from './interventions.ts';
+import { measureRoutes } from './measures.ts';
 import { releaseRoutes } from './releases.ts';
 import { silenceRoutes } from './silences.ts';
 import { spikeRoutes } from './spikes.ts';
@@ -20,4 +21,5 @@ export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyTo
   await app.register(interventionRoutes, { prefix: '/interventions', ctx });
   await app.register(silenceRoutes, { prefix: '/silences', ctx });
   await app.register(releaseRoutes, { prefix: '/releases', ctx });
+  await app.register(measureRoutes, { prefix: '/measures', ctx });
 };
