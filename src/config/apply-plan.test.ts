@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { configContentHash, connectorChanges, connectorRowData, personRowData, releaseRowData, rowChanges, storedReportingCadence, storedRouting, storedSecretSources } from './apply-plan.ts';
 import type { ConnectorConfig } from './config-schema.ts';
 import type { FrontlineConfig } from './load-config.ts';
+import { emptyGovernance } from './governance-schema.ts';
 
 const connector: ConnectorConfig = {
   key: 'zendesk-main', system: 'zendesk', name: 'Z', baseUrl: 'https://acme.zendesk.com', allowInsecureBaseUrl: false, enabled: true,
@@ -10,7 +11,7 @@ const connector: ConnectorConfig = {
 };
 const config: FrontlineConfig = {
   organization: { key: 'acme', name: 'Acme', timeZone: 'UTC', reportingCadence: null }, connectors: [connector], taxonomy: { drivers: [], rules: [] },
-  people: [], routing: { ackWithinSeconds: 14_400, repeatEverySeconds: 86_400, releaseWindowSeconds: 259_200, default: null, drivers: [] }, releases: [],
+  people: [], routing: { ackWithinSeconds: 14_400, repeatEverySeconds: 86_400, releaseWindowSeconds: 259_200, default: null, drivers: [] }, releases: [], governance: emptyGovernance(),
   sources: ['a.yaml'],
 };
 

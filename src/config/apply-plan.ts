@@ -58,6 +58,7 @@ export function configContentHash(config: FrontlineConfig): string {
     routing: storedRouting(config.routing),
     routes: config.routing.drivers.map(driverRouteRowData),
     releases: config.releases.map(releaseRowData),
+    governance: config.governance,
   }));
 }
 

@@ -1,8 +1,10 @@
 import { canonicalJson, formatPath, type IssuePath, type TaxonomyDefinition, type TaxonomyIssue, crossReferenceIssues } from '../domain/driver/index.ts';
-import { mergeRouting } from './assemble-routing.ts';
+import { mergeGovernance } from './assemble-governance.ts';
+import { declaredPeople, mergeRouting } from './assemble-routing.ts';
 import type { ConfigIssue } from './config-issue.ts';
 import { type ConfigFile, type ConnectorConfig, type OrganizationConfig, type OrganizationFile, toConnectorConfig, toOrganizationConfig } from './config-schema.ts';
 import { type ConnectorSpecs, specFor } from './connector-specs.ts';
+import type { GovernanceConfig } from './governance-schema.ts';
 import { at, where } from './issue-location.ts';
 import type { PersonConfig, ReleaseConfig, RoutingConfig } from './routing-schema.ts';
 import type { YamlSource } from './yaml-source.ts';
@@ -20,6 +22,7 @@ export interface Assembled {
   people: PersonConfig[];
   routing: RoutingConfig;
   releases: ReleaseConfig[];
+  governance: GovernanceConfig;
   issues: ConfigIssue[];
   warnings: ConfigIssue[];
 }
@@ -32,7 +35,8 @@ export function assembleConfig(files: readonly ParsedFile[], specs: ConnectorSpe
   const connectors = mergeConnectors(files, specs, issues, warnings);
   const taxonomy = mergeTaxonomy(files, issues);
   const { people, routing, releases } = mergeRouting(files, taxonomy, issues, warnings);
-  return { organization, connectors, taxonomy, people, routing, releases, issues, warnings };
+  const governance = mergeGovernance(files, declaredPeople(people.map((p) => p.email)), issues, warnings);
+  return { organization, connectors, taxonomy, people, routing, releases, governance, issues, warnings };
 }
 
 function mergeOrganization(files: readonly ParsedFile[], issues: ConfigIssue[]): OrganizationConfig | null {

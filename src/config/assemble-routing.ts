@@ -69,13 +69,13 @@ function mergePeople(files: readonly ParsedFile[], issues: ConfigIssue[]): (Pers
   return out;
 }
 
-interface DeclaredPeople {
+export interface DeclaredPeople {
   has(email: string): boolean;
   /** The message and fix for an owner or escalation contact who is not declared under people:. */
   issue(email: string): { message: string; fix: string };
 }
 
-function declaredPeople(emails: readonly string[]): DeclaredPeople {
+export function declaredPeople(emails: readonly string[]): DeclaredPeople {
   const known = new Set(emails);
   return {
     has: (email) => known.has(email),
@@ -120,7 +120,7 @@ function editDistance(a: string, b: string): number {
   return previous[b.length] ?? 0;
 }
 
-function listOf(values: readonly string[], max = 10): string {
+export function listOf(values: readonly string[], max = 10): string {
   return values.length <= max ? values.join(', ') : `${values.slice(0, max).join(', ')}, … (${values.length - max} more)`;
 }
 

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { driverSchema, ruleSchema } from '../domain/driver/index.ts';
 import { checkBaseUrl } from './base-url.ts';
 import { parseDurationSeconds, syncEveryBounds } from './duration.ts';
+import { governanceSchema } from './governance-schema.ts';
 import { type ReportingCadence, personSchema, releaseSchema, reportingCadenceSchema, routingSchema } from './routing-schema.ts';
 
 import { sourceSystems, type SourceSystem } from '../domain/sync/source-system.ts';
@@ -81,8 +82,9 @@ export const configFileSchema = z
     people: z.array(personSchema).optional().meta({ description: 'People who own, take part in and are escalated intervention items; one entry per e-mail across files.' }),
     routing: routingSchema.optional(),
     releases: z.array(releaseSchema).optional().meta({ description: 'Release events: a spike starting within routing.releaseWindow after one names it.' }),
+    governance: governanceSchema.optional(),
   })
-  .meta({ title: 'Frontline configuration', description: 'Organization, connectors, contact drivers and rules, people, routing and releases (config as code).' });
+  .meta({ title: 'Frontline configuration', description: 'Organization, connectors, contact drivers and rules, people, routing, releases and the governance hierarchy (config as code).' });
 
 export type ConfigFile = z.output<typeof configFileSchema>;
 export type OrganizationFile = z.output<typeof organizationSchema>;

@@ -28,6 +28,7 @@ export {
 } from './config-schema.ts';
 export type { ConnectorSpec, ConnectorSpecs } from './connector-specs.ts';
 export { parseDurationSeconds } from './duration.ts';
+export { emptyGovernance, type GovernanceConfig, type MeasureConfig } from './governance-schema.ts';
 export { configJsonSchema, configJsonSchemaPath, configJsonSchemaText } from './json-schema.ts';
 export { type FrontlineConfig, type LoadConfigOptions, type LoadResult, loadConfig } from './load-config.ts';
 export {

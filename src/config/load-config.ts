@@ -3,6 +3,7 @@ import { assembleConfig, type ParsedFile } from './assemble-config.ts';
 import { type ConfigIssue, sortConfigIssues } from './config-issue.ts';
 import { type ConnectorConfig, type OrganizationConfig, configFileSchema } from './config-schema.ts';
 import type { ConnectorSpecs } from './connector-specs.ts';
+import type { GovernanceConfig } from './governance-schema.ts';
 import type { PersonConfig, ReleaseConfig, RoutingConfig } from './routing-schema.ts';
 import { missingSecretWarnings } from './secrets.ts';
 import { type ReadText, readYamlSource } from './yaml-source.ts';
@@ -19,6 +20,8 @@ export interface FrontlineConfig {
   /** Routes by driver or family, escalation timing, and the fallback route (defaults when not configured). */
   routing: RoutingConfig;
   releases: ReleaseConfig[];
+  /** The governance hierarchy and its measures (empty when no file declares one). */
+  governance: GovernanceConfig;
   /** The files it was read from, in order. */
   sources: string[];
 }
@@ -73,6 +76,7 @@ async function load(paths: readonly string[], env: NodeJS.ProcessEnv, options: L
     people: assembled.people,
     routing: assembled.routing,
     releases: assembled.releases,
+    governance: assembled.governance,
     sources: [...paths],
   };
   return { ok: true, config, taxonomy: taxonomy.compiled, warnings: [...assembled.warnings, ...missingSecretWarnings(config.connectors, env)] };

@@ -14,6 +14,7 @@ import { ConnectorError } from '../connector-kit/failure.ts';
 import { type CompiledTaxonomy, type FunctionArea, compileTaxonomy, hashDefinition, taxonomyInputSchema } from '../domain/driver/index.ts';
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { FunctionArea as StoredFunctionArea } from '../generated/prisma/enums.ts';
+import { applyGovernance, type GovernanceApplySummary } from './config-governance.ts';
 import { type AuditEntry, applyRouting, type Db, type RoutingApplySummary } from './config-routing.ts';
 import type { SealedSecret, SecretBox } from './secret-box.ts';
 
@@ -45,10 +46,12 @@ export interface ApplySummary {
   people: RoutingApplySummary['people'];
   routes: RoutingApplySummary['routes'];
   releases: RoutingApplySummary['releases'];
+  governance: GovernanceApplySummary;
   auditEntries: number;
   dryRun: boolean;
 }
 
+export { formatGovernanceSummary, type GovernanceApplySummary } from './config-governance.ts';
 export { formatRoutingSummary, type RoutingApplySummary } from './config-routing.ts';
 
 const organizationFields = ['name', 'timeZone', 'reportingCadence', 'routing'] as const;
@@ -90,8 +93,10 @@ export async function applyConfig(prisma: PrismaClient, config: FrontlineConfig,
       connectors.disabled = await disableRemoved(tx, org.id, config.connectors, audit);
       const taxonomy = await applyTaxonomy(tx, org.id, config, audit);
       const routing = await applyRouting(tx, org.id, config, audit);
+      const people = new Map((await tx.person.findMany({ where: { organizationId: org.id }, select: { id: true, email: true } })).map((p) => [p.email.toLowerCase(), p.id]));
+      const governance = await applyGovernance(tx, org.id, config.governance, people, audit);
       const summary: ApplySummary = {
-        organizationId: org.id, organization: org.outcome, organizationChanged: org.changed, connectors, secrets, taxonomy, ...routing,
+        organizationId: org.id, organization: org.outcome, organizationChanged: org.changed, connectors, secrets, taxonomy, ...routing, governance,
         auditEntries: audit.length, dryRun: options.dryRun === true,
       };
       await writeAudit(tx, org.id, options, audit);
