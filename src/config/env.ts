@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseDurationSeconds } from './duration.ts';
 
 /**
  * Process environment, parsed once at boot and frozen (README "Configuration", environment table).
@@ -17,6 +18,17 @@ const envSchema = z.object({
    * decrypt (rotation). 32-byte keys (AES-256-GCM).
    */
   FRONTLINE_SECRET_KEYS: z.string().optional(),
+  /** Requests one API token (without a token: one client address) may make to /api/v1 per window, per API process. */
+  API_RATE_LIMIT_MAX: z.coerce.number().int().min(1).default(600),
+  /** The rate-limit window, in seconds after parsing: whole seconds (`60`) or a duration (`30s`, `1m`, `1h`). */
+  API_RATE_LIMIT_WINDOW: z.string().default('1m').transform((text, issues) => {
+    const seconds = parseDurationSeconds(text);
+    if (seconds === null) {
+      issues.addIssue({ code: 'custom', message: 'must be seconds or a duration like 30s, 1m or 1h' });
+      return z.NEVER;
+    }
+    return seconds;
+  }),
 });
 
 export type Env = Readonly<z.infer<typeof envSchema>>;

@@ -16,7 +16,7 @@ declare module 'fastify' {
   }
 }
 
-const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
+export const BEARER = /^Bearer[ ]+(\S+)[ ]*$/i;
 
 export function installAuth(scope: FastifyInstance, verify: VerifyToken): void {
   scope.decorateRequest('principal', null);

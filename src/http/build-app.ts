@@ -10,7 +10,7 @@ import { verifyApiToken } from '../store/api-token-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
 import { pingDatabase } from '../store/status-repository.ts';
 import { handleFrameworkError, installErrorHandling } from './error-handler.ts';
-import { apiV1Routes } from './routes/api-v1.ts';
+import { apiV1Routes, type RateLimitSettings } from './routes/api-v1.ts';
 import { healthRoutes } from './routes/health.ts';
 import { metricsRoutes } from './routes/metrics.ts';
 
@@ -27,6 +27,12 @@ export interface AppDeps {
   now?: () => number;
   /** Per-dependency readiness timeout; default 1000 ms. */
   readinessTimeoutMs?: number;
+  /**
+   * The /api/v1 rate limit per API token (per client address without one), in this process.
+   * `frontline serve` always passes it, from API_RATE_LIMIT_MAX and API_RATE_LIMIT_WINDOW (src/config/env.ts;
+   * default 600 requests a minute). Omitted, as in tests that fire thousands of requests, nothing is limited.
+   */
+  rateLimit?: RateLimitSettings;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -82,6 +88,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
     prefix: '/api/v1',
     ctx: { prisma: deps.prisma, pool: deps.pool, now },
     verify: (token) => verifyApiToken(deps.prisma, token, new Date(now())),
+    ...(deps.rateLimit === undefined ? {} : { rateLimit: deps.rateLimit }),
   });
   return app;
 }

@@ -19,6 +19,7 @@ export const errorCatalogue = {
   FL_GATE_REFUSED: { statusCode: 409, description: "The stage gate's entry criteria are not met, or the move is not allowed from the measure's stage; `details` names each problem (`criteria.<name>` or the rule)." },
   FL_SEGREGATION_OF_DUTIES: { statusCode: 403, description: "The acting person may not do this to the measure (owner, sponsor and controller duties stay apart); `details` says which rule." },
   FL_NO_PERSON: { statusCode: 403, description: 'Governance decisions are made by people: the token acts for no person of this organization (`frontline tokens create --person <email>`).' },
+  FL_RATE_LIMITED: { statusCode: 429, description: 'Too many requests for this API token (or, without a token, this client address) in the current window; `retry-after` says how many seconds to wait, `x-ratelimit-limit`, `x-ratelimit-remaining` and `x-ratelimit-reset` describe the window.' },
   FL_UNAVAILABLE: { statusCode: 503, description: 'A dependency (PostgreSQL, Redis) is unavailable; retry later.' },
   FL_INTERNAL: { statusCode: 500, description: 'An unexpected error; the request id finds it in the log.' },
 } as const;

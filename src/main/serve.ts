@@ -58,6 +58,7 @@ export async function serve(services: Services, options: ServeOptions): Promise<
       prisma: services.db.prisma, pool: services.db.pool, redis: services.queues().redis, logger: services.logger, metrics: services.metrics,
       // Lag is measured on the same clock as the connectors (the demo's runs faster than real time).
       now: () => services.clock.now(),
+      rateLimit: { max: services.env.API_RATE_LIMIT_MAX, timeWindowMs: services.env.API_RATE_LIMIT_WINDOW * 1000 },
     });
     const api = await startApi({ app, host: options.host, port: options.port });
     apiUrl = api.url;
