@@ -16,10 +16,14 @@ export async function runFollowUps(client: pg.PoolClient, ctx: RoutingContext, n
   const counts: Record<FollowUp, number> = { escalate: 0, remind: 0, agenda: 0, verify: 0, reopen: 0 };
   const items = await client.query<{
     id: string; status: InterventionStatus; created_at: Date; reopened_at: Date | null; acknowledged_at: Date | null; resolved_at: Date | null; due_at: Date;
-    escalation_level: number; on_agenda_at: Date | null; last_notice: Date | null; escalate_to: string | null; signals: { open: boolean; resolved_at: string | null }[];
+    escalation_level: number; escalated_at: Date | null; on_agenda_at: Date | null; last_notice: Date | null; escalate_to: string | null; sponsors: string[] | null;
+    signals: { open: boolean; resolved_at: string | null }[];
   }>(
-    `SELECT i.id, i.status::text AS status, i.created_at, i.reopened_at, i.acknowledged_at, i.resolved_at, i.due_at, i.escalation_level, i.on_agenda_at,
+    `SELECT i.id, i.status::text AS status, i.created_at, i.reopened_at, i.acknowledged_at, i.resolved_at, i.due_at, i.escalation_level, i.escalated_at, i.on_agenda_at,
        i.evidence->>'escalateTo' AS escalate_to,
+       (SELECT array_agg(DISTINCT p.email ORDER BY p.email) FROM measures m JOIN people p ON p.id = m.sponsor_id
+         WHERE m.organization_id = i.organization_id AND m.stage <> 'closed'
+           AND (m.id = i.measure_id OR coalesce(i.evidence->'threatens'->'measures', '[]'::jsonb) ? m.key)) AS sponsors,
        (SELECT max(a.at) FROM audit_log a WHERE a.entity_type = 'intervention' AND a.entity_id = i.id::text AND a.action IN ('intervention.escalated', 'intervention.reminded')) AS last_notice,
        coalesce((SELECT json_agg(json_build_object('open', s.status = 'open', 'resolved_at', s.resolved_at)) FROM intervention_spikes l JOIN spikes s ON s.id = l.spike_id
                  WHERE l.intervention_id = i.id), '[]') AS signals
@@ -31,7 +35,7 @@ export async function runFollowUps(client: pg.PoolClient, ctx: RoutingContext, n
       {
         status: item.status, createdAtMs: item.created_at.getTime(), reopenedAtMs: item.reopened_at?.getTime() ?? null,
         acknowledgedAtMs: item.acknowledged_at?.getTime() ?? null, resolvedAtMs: item.resolved_at?.getTime() ?? null, dueMs: item.due_at.getTime(),
-        escalationLevel: item.escalation_level, onAgendaAtMs: item.on_agenda_at?.getTime() ?? null,
+        escalationLevel: item.escalation_level, escalatedAtMs: item.escalated_at?.getTime() ?? null, measureSponsors: (item.sponsors ?? []).length > 0, onAgendaAtMs: item.on_agenda_at?.getTime() ?? null,
         lastNoticeAtMs: Math.max(item.created_at.getTime(), item.reopened_at?.getTime() ?? 0, item.last_notice?.getTime() ?? 0),
         signals: item.signals.map((s) => ({ open: s.open, resolvedAtMs: s.resolved_at === null ? null : Date.parse(s.resolved_at) })),
       },
@@ -39,22 +43,27 @@ export async function runFollowUps(client: pg.PoolClient, ctx: RoutingContext, n
       ctx.policy,
     );
     for (const action of due) {
-      await apply(client, ctx, item.id, action, item.escalate_to, nowMs);
+      // The first escalation goes to the owner's escalation contact, the second to the threatened measures' sponsors.
+      const to = item.escalation_level >= 1 && (item.sponsors ?? []).length > 0 ? (item.sponsors ?? []).join(', ') : item.escalate_to;
+      await apply(client, ctx, { id: item.id, level: item.escalation_level }, action, to, nowMs);
       counts[action] += 1;
     }
   }
   return counts;
 }
 
-async function apply(client: pg.PoolClient, ctx: RoutingContext, id: string, action: FollowUp, escalateTo: string | null, nowMs: number): Promise<void> {
+async function apply(client: pg.PoolClient, ctx: RoutingContext, item: { id: string; level: number }, action: FollowUp, escalateTo: string | null, nowMs: number): Promise<void> {
+  const id = item.id;
   const at = new Date(nowMs).toISOString();
   const audit = (name: string, after: object, reason: string) =>
     writeAuditRecord(client, { organizationId: ctx.organizationId, actor: ACTOR, action: name, entityType: 'intervention', entityId: id, after, reason, atMs: nowMs });
   const hours = (ms: number): string => `${Math.round(ms / 3_600_000)} h`;
   switch (action) {
     case 'escalate':
-      await client.query('UPDATE intervention_items SET escalation_level = 1, escalated_at = $2, updated_at = $2 WHERE id = $1', [id, at]);
-      await audit('intervention.escalated', { to: escalateTo }, `not acknowledged within ${hours(ctx.policy.ackWithinMs)}`);
+      await client.query('UPDATE intervention_items SET escalation_level = $3, escalated_at = $2, updated_at = $2 WHERE id = $1', [id, at, item.level + 1]);
+      await audit('intervention.escalated', { to: escalateTo, level: item.level + 1 }, item.level === 0
+        ? `not acknowledged within ${hours(ctx.policy.ackWithinMs)}`
+        : `still not acknowledged ${hours(ctx.policy.ackWithinMs)} after the escalation: to the sponsors of the measures it threatens`);
       return;
     case 'remind':
       await audit('intervention.reminded', { to: escalateTo }, `still not acknowledged (reminder every ${hours(ctx.policy.repeatEveryMs)})`);

@@ -45,6 +45,15 @@ describe('intervention items', () => {
     ] as const) {
       await db.pool.query('INSERT INTO people (id, organization_id, email, name, functions, escalate_to) VALUES (gen_random_uuid(), $1, $2, $3, $4::"FunctionArea"[], $5)', [org, email, name, fns, esc]);
     }
+    // The measure the route says SSO tickets threaten; its sponsor hears of an escalation nobody answered.
+    const personId = async (email: string) => (await db.prisma.person.findFirstOrThrow({ where: { organizationId: org, email } })).id;
+    const portfolio = await db.prisma.portfolio.create({ data: { organizationId: org, key: 'cx', name: 'CX' } });
+    const program = await db.prisma.program.create({ data: { organizationId: org, portfolioId: portfolio.id, key: 'contact-avoidance', name: 'Contact avoidance' } });
+    const project = await db.prisma.project.create({ data: { organizationId: org, programId: program.id, key: 'self-service', name: 'Self-service' } });
+    const pkg = await db.prisma.measurePackage.create({ data: { organizationId: org, projectId: project.id, key: 'sso', name: 'SSO' } });
+    await db.prisma.measure.create({
+      data: { organizationId: org, packageId: pkg.id, key: 'm-sso-self-service', title: 'SSO self-service', ownerId: await personId('ana@acme.example'), sponsorId: await personId('pia@acme.example'), controllerId: await personId('ben@acme.example') },
+    });
     await db.pool.query(
       `INSERT INTO driver_routes (organization_id, driver_prefix, owner_email, functions, measures, kpis) VALUES
          ($1, 'configuration/sso', 'ana@acme.example', '{engineering,product,operations}', '{m-sso-self-service}', '{sso-tickets}')`,
@@ -91,7 +100,7 @@ describe('intervention items', () => {
     expect((await audit(it0?.id ?? '')).map((a) => a.action)).toEqual(['intervention.raised']);
   }, 120_000);
 
-  it('escalates to the owner’s escalation contact when nobody acknowledges within 4 hours, then takes ack → start → resolve with an audit record each, refusing a second ack', async () => {
+  it('escalates to the owner’s escalation contact when nobody acknowledges within 4 hours, then to the threatened measure’s sponsor, then takes ack → start → resolve with an audit record each, refusing a second ack', async () => {
     const [it0] = await item();
     const id = it0?.id ?? '';
     const raisedHour = Math.round(((await db.pool.query<{ c: Date }>('SELECT created_at AS c FROM intervention_items WHERE id = $1', [id])).rows[0]?.c.getTime() ?? 0) / HOUR_MS) - DETECT_T0 / HOUR_MS - 1;
@@ -103,6 +112,16 @@ describe('intervention items', () => {
     expect((await item())[0]?.escalation_level).toBe(1);
     const escalated = (await audit(id)).find((a) => a.action === 'intervention.escalated');
     expect(escalated).toMatchObject({ actor: 'frontline-detect', reason: 'not acknowledged within 4 h' });
+    for (; h <= raisedHour + 9; h++) {
+      await f.write(h, h + 1);
+      await f.runAt(h);
+    }
+    expect((await item())[0]?.escalation_level).toBe(2);
+    const escalations = await db.pool.query<{ after: { to: string; level: number }; reason: string }>(
+      "SELECT after, reason FROM audit_log WHERE entity_id = $1 AND action = 'intervention.escalated' ORDER BY at", [id],
+    );
+    expect(escalations.rows.map((r) => [r.after.to, r.after.level])).toEqual([['ben@acme.example', 1], ['pia@acme.example', 2]]);
+    expect(escalations.rows[1]?.reason).toBe('still not acknowledged 4 h after the escalation: to the sponsors of the measures it threatens');
     const nowMs = DETECT_T0 + h * HOUR_MS;
     const step = (action: 'ack' | 'start' | 'resolve', actor: string, reason: string | null) =>
       inTransaction(db.pool, (client) => transitionIntervention(client, { organizationId: f.organizationId, id, action, actor, reason, nowMs }));

@@ -2,8 +2,8 @@ import { isActive, type InterventionStatus } from './lifecycle.ts';
 
 /**
  * What the detect stage does for an item on each run, decided from its state and the clock:
- * - escalate: nobody acknowledged it within the routing's ackWithin (to the owner's escalation
- *   contact; to the sponsor of a linked measure once measures exist) — once;
+ * - escalate: nobody acknowledged it within the routing's ackWithin — to the owner's escalation
+ *   contact; and when that went unanswered as long, to the sponsors of the measures it threatens;
  * - remind: still unacknowledged a repeat interval after the last notice (Alertmanager's
  *   repeat_interval) — the reminder is an audit record a delivery channel picks up;
  * - agenda: it outlived its due date (the reporting cadence it was due before) — onto the steering
@@ -19,6 +19,9 @@ export interface FollowUpItem {
   resolvedAtMs: number | null;
   dueMs: number;
   escalationLevel: number;
+  escalatedAtMs: number | null;
+  /** The item threatens measures with sponsors (the second escalation's addressees). */
+  measureSponsors: boolean;
   onAgendaAtMs: number | null;
   lastNoticeAtMs: number;
   /** Every linked spike: still open (series not back to normal), and when it resolved. */
@@ -44,7 +47,9 @@ export function followUps(item: FollowUpItem, nowMs: number, policy: FollowUpPol
   const out: FollowUp[] = [];
   const waitingSince = item.reopenedAtMs ?? item.createdAtMs;
   const unacknowledged = item.status === 'open' || item.status === 'reopened';
+  const secondDue = item.escalationLevel === 1 && item.measureSponsors && item.escalatedAtMs !== null && nowMs - item.escalatedAtMs >= policy.ackWithinMs;
   if (unacknowledged && item.escalationLevel === 0 && nowMs - waitingSince >= policy.ackWithinMs) out.push('escalate');
+  else if (unacknowledged && secondDue) out.push('escalate');
   else if (unacknowledged && nowMs - item.lastNoticeAtMs >= policy.repeatEveryMs) out.push('remind');
   if (isActive(item.status) && item.onAgendaAtMs === null && nowMs > item.dueMs) out.push('agenda');
   if (item.status === 'resolved' && item.resolvedAtMs !== null) {
