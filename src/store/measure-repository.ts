@@ -148,7 +148,10 @@ export type GateOutcome = { kind: 'not_found' } | { kind: 'refused'; decision: E
 export async function transitionMeasure(client: pg.PoolClient, r: GateRequest): Promise<GateOutcome> {
   const m = await findMeasure(client, r.organizationId, r.measureKey, true);
   if (m === null) return { kind: 'not_found' };
-  const [milestones, ebitda, held] = await Promise.all([milestonesOf(client, [m.id]), ebitdaOf(client, [m.id]), heldFrom(client, m.id)]);
+  // One after the other: a pg client runs one query at a time.
+  const milestones = await milestonesOf(client, [m.id]);
+  const ebitda = await ebitdaOf(client, [m.id]);
+  const held = await heldFrom(client, m.id);
   const decision = decideTransition(factsOf(m, milestones, ebitda, held), { to: r.to, actorId: r.actorId, reason: r.reason, ...(r.decision ? { decision: r.decision } : {}) });
   if (!decision.ok) return { kind: 'refused', decision };
   const at = new Date(r.atMs).toISOString();
@@ -202,20 +205,23 @@ export interface EbitdaWrite {
   periodEnd: string;
   amount: number;
   currency: string;
+  actorId: string;
   actor: string;
   atMs: number;
 }
 
-export type EbitdaWriteOutcome = { kind: 'not_found' } | { kind: 'closed' } | { kind: 'confirmed_already'; entry: EbitdaRow } | { kind: 'written'; entry: EbitdaRow; created: boolean };
+export type EbitdaWriteOutcome = { kind: 'not_found' } | { kind: 'refused'; message: string } | { kind: 'closed' } | { kind: 'confirmed_already'; entry: EbitdaRow } | { kind: 'written'; entry: EbitdaRow; created: boolean };
 
 /**
  * Records a plan, forecast or actual for a period (one per kind and period start: writing it again
- * replaces the amount). A confirmed actual is not changed: the controller's confirmation holds for
+ * replaces the amount), by the measure's owner or sponsor. A confirmed actual is not changed: the controller's confirmation holds for
  * the amount confirmed.
  */
 export async function writeEbitda(client: pg.PoolClient, w: EbitdaWrite): Promise<EbitdaWriteOutcome> {
   const m = await findMeasure(client, w.organizationId, w.measureKey, true);
   if (m === null) return { kind: 'not_found' };
+  // Segregation of duties: the people who steer the measure record its money, its controller confirms it.
+  if (w.actorId !== m.ownerId && w.actorId !== m.sponsorId) return { kind: 'refused', message: "only the measure's owner or sponsor records its EBITDA; its controller confirms it" };
   if (m.stage === 'closed') return { kind: 'closed' };
   const existing = (await ebitdaOf(client, [m.id])).find((e) => e.kind === w.kind && e.periodStart === w.periodStart);
   if (existing?.confirmedBy) return { kind: 'confirmed_already', entry: existing };

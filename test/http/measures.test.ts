@@ -12,6 +12,7 @@ import { bearer, NOW, seedOrganization, testApp } from './http-fixtures.ts';
  */
 interface Tokens {
   owner: string;
+  analystForController: string;
   controller: string;
   ownerAsController: string;
   executive: string;
@@ -52,6 +53,7 @@ describe('/api/v1/measures', () => {
       (await createApiToken(db.prisma, { name: `${role} ${personEmail ?? 'nobody'}`, role, organizationIds: [org.id], ...(personEmail ? { personEmail } : {}) })).token;
     tokens = {
       owner: await token('analyst', 'olga@acme.example'),
+      analystForController: await token('analyst', 'clara@acme.example'),
       controller: await token('controller', 'clara@acme.example'),
       ownerAsController: await token('controller', 'olga@acme.example'),
       executive: await token('executive', 'sven@acme.example'),
@@ -126,7 +128,13 @@ describe('/api/v1/measures', () => {
     expect(nothingRealised.statusCode).toBe(409);
     expect(detailsOf(nothingRealised).map((d) => d.path)).toEqual(['criteria.realised_ebitda']);
 
-    const actual = await ebitda(tokens.owner, { kind: 'actual', periodStart: '2026-01-01', periodEnd: '2026-06-30', amount: 640_000 });
+    // The controller confirms the money; recording it is the owner's (a controller token may not, nor the controller through another role).
+    const h1 = { kind: 'actual', periodStart: '2026-01-01', periodEnd: '2026-06-30', amount: 640_000 };
+    expect(codeOf(await ebitda(tokens.controller, h1))).toBe('FL_FORBIDDEN');
+    const byController = await ebitda(tokens.analystForController, h1);
+    expect(byController.statusCode).toBe(403);
+    expect(byController.json().error).toMatchObject({ code: 'FL_SEGREGATION_OF_DUTIES', details: [{ message: "only the measure's owner or sponsor records its EBITDA; its controller confirms it" }] });
+    const actual = await ebitda(tokens.owner, h1);
     expect(actual.statusCode).toBe(201);
     const entryId = actual.json().id as string;
     const unconfirmed = await move(tokens.controller, { to: 'closed', reason: 'money is in' });
@@ -175,6 +183,9 @@ describe('/api/v1/measures', () => {
     const exec = await move(tokens.executive, { to: 'on_hold', reason: 'budget freeze' });
     expect(exec.statusCode).toBe(403);
     expect(codeOf(exec)).toBe('FL_FORBIDDEN');
+    // The role is checked before the body is even read: a read-only token learns nothing from a malformed one.
+    const unread = await app.inject({ method: 'POST', url: '/api/v1/measures/sso-wizard/transitions', headers: { ...bearer(tokens.executive), 'content-type': 'application/json' }, payload: '{"to": ' });
+    expect([unread.statusCode, codeOf(unread)]).toEqual([403, 'FL_FORBIDDEN']);
     const nobody = await move(tokens.noPerson, { to: 'on_hold', reason: 'budget freeze' });
     expect(nobody.statusCode).toBe(403);
     expect(codeOf(nobody)).toBe('FL_NO_PERSON');

@@ -20,6 +20,8 @@ const ALL: readonly ApiTokenRole[] = apiTokenRoles;
 const WRITERS: readonly ApiTokenRole[] = ['admin', 'analyst', 'service'];
 const GOVERNANCE: readonly ApiTokenRole[] = ['admin', 'analyst', 'controller'];
 const CONTROLLER: readonly ApiTokenRole[] = ['controller'];
+/** Record EBITDA and complete milestones: the people who steer a measure (its controller confirms, never records). */
+const STEWARDS: readonly ApiTokenRole[] = ['admin', 'analyst'];
 
 /** The person each role's token acts for: the owner for admin and analyst, the sponsor for executive, the controller for controller; machines for nobody. */
 const PERSON_OF: Record<ApiTokenRole, string | undefined> = {
@@ -88,7 +90,7 @@ const ROUTES: readonly Route[] = [
   },
   {
     family: 'measures', name: 'POST /measures/{key}/ebitda', method: 'POST', url: () => '/api/v1/measures/sso-wizard/ebitda',
-    body: { kind: 'forecast', periodStart: '2026-01-01', periodEnd: '2026-12-31', amount: 1_100_000 }, invalidBody: { kind: 'wish' }, allowed: GOVERNANCE, outcomes: [200, 201],
+    body: { kind: 'forecast', periodStart: '2026-01-01', periodEnd: '2026-12-31', amount: 1_100_000 }, invalidBody: { kind: 'wish' }, allowed: STEWARDS, outcomes: [200, 201],
   },
   {
     family: 'measures', name: 'POST /measures/{key}/ebitda/{entryId}/confirm', method: 'POST', url: (s) => `/api/v1/measures/sso-wizard/ebitda/${s.actualId}/confirm`,
@@ -97,7 +99,7 @@ const ROUTES: readonly Route[] = [
   {
     // An unknown milestone: the duty rule (owner or sponsor only) comes after the lookup, so every role the hook lets through gets 404.
     family: 'measures', name: 'POST /measures/{key}/milestones/{id}/complete', method: 'POST', url: () => `/api/v1/measures/sso-wizard/milestones/${UNKNOWN_ID}/complete`,
-    allowed: GOVERNANCE, outcomes: [404],
+    allowed: STEWARDS, outcomes: [404],
   },
 ];
 
@@ -234,10 +236,10 @@ describe('/api/v1 role matrix', () => {
     }
   });
 
-  it('refuses a controller-role token at the milestone by the duty rule, not the role: only the owner or sponsor marks milestones done', async () => {
+  it('lets only the people who steer a measure mark its milestones done: a controller-role token is refused by its role', async () => {
     const url = `/api/v1/measures/sso-wizard/milestones/${s.milestoneId}/complete`;
     const byController = await app.inject({ method: 'POST', url, headers: bearer(tokens.controller) });
-    expect([byController.statusCode, codeOf(byController)]).toEqual([403, 'FL_SEGREGATION_OF_DUTIES']);
+    expect([byController.statusCode, codeOf(byController)]).toEqual([403, 'FL_FORBIDDEN']);
     const byOwner = await app.inject({ method: 'POST', url, headers: bearer(tokens.analyst) });
     expect(byOwner.statusCode).toBe(200);
     expect(byOwner.json()).toMatchObject({ id: s.milestoneId, done: true });

@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { inTransaction } from '../../store/transaction.ts';
 import { z } from 'zod';
@@ -28,11 +28,15 @@ import { driverFilterParam, iso, isoOrNull, keysetCursorParam, limitParam, uuidP
 /** Roles that may change state (transitions, silences, releases); every role may read. */
 export const WRITER_ROLES: readonly ApiTokenRole[] = ['admin', 'analyst', 'service'];
 
-/** A `preValidation` hook: 403 FL_FORBIDDEN unless the token has one of `roles` (before the body is even read). */
+/**
+ * A `preParsing` hook (fastify docs/Reference/Hooks.md: after onRequest, where auth ran; before the
+ * body is read): 403 FL_FORBIDDEN unless the token has one of `roles`, whatever the body holds.
+ */
 export function requireRole(roles: readonly ApiTokenRole[], what: string) {
-  return async (request: FastifyRequest): Promise<void> => {
+  return async <P>(request: FastifyRequest, _reply: FastifyReply, payload: P): Promise<P> => {
     const { role } = principalOf(request);
     if (!roles.includes(role)) throw forbidden(`A token with role ${role} may not ${what}: that takes role ${roles.join(', ')}`);
+    return payload;
   };
 }
 
@@ -221,7 +225,7 @@ export const interventionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = as
   app.post(
     '/:id/transitions',
     {
-      preValidation: requireRole(WRITER_ROLES, 'change intervention items'),
+      preParsing: requireRole(WRITER_ROLES, 'change intervention items'),
       schema: {
         ...common,
         summary: 'Acknowledge, start or resolve an item (audited with the token as the actor)',

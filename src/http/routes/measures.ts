@@ -25,7 +25,8 @@ import { iso, isoOrNull, limitParam, uuidParam } from './spikes.ts';
  * confirmation for its controller only. Each change is one transaction with its audit record.
  */
 const GATE_ROLES: readonly ApiTokenRole[] = ['admin', 'analyst', 'controller'];
-const EBITDA_ROLES: readonly ApiTokenRole[] = ['admin', 'analyst', 'controller'];
+/** Recording EBITDA and completing milestones: the owner's and sponsor's (the controller confirms, never records). */
+const STEWARD_ROLES: readonly ApiTokenRole[] = ['admin', 'analyst'];
 const CONFIRM_ROLES: readonly ApiTokenRole[] = ['controller'];
 
 const personSchema = z.object({ name: z.string(), email: z.string() }).nullable();
@@ -161,10 +162,11 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
     try {
       const m = await findMeasure(client, org.id, request.params.key);
       if (m === null) throw measureNotFound(request.params.key, org.key);
-      const [milestones, ebitda, transitions] = await Promise.all([milestonesOf(client, [m.id]), ebitdaOf(client, [m.id]), transitionsOf(client, m.id)]);
+      const { milestones, ebitda } = await partsOf(client, [m]);
+      const transitions = await transitionsOf(client, m.id);
       return {
-        ...summaryOf(m, statusOf(m, milestones, ebitda, today(request.query.asOf))), organization: org.key,
-        milestones: milestones.map(milestoneView), ebitda: ebitda.map(ebitdaView), transitions: transitions.map((t) => ({ ...t, at: iso(t.at) })),
+        ...summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], today(request.query.asOf))), organization: org.key,
+        milestones: (milestones.get(m.id) ?? []).map(milestoneView), ebitda: (ebitda.get(m.id) ?? []).map(ebitdaView), transitions: transitions.map((t) => ({ ...t, at: iso(t.at) })),
       };
     } finally {
       client.release();
@@ -172,7 +174,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   });
 
   app.post('/:key/transitions', {
-    preValidation: requireRole(GATE_ROLES, 'move a measure between stages'),
+    preParsing: requireRole(GATE_ROLES, 'move a measure between stages'),
     schema: {
       ...common, summary: "Move a measure through its stage gates (the gate checks its entry criteria; the decision is recorded with who, when, why)", params: keyParams, querystring: orgQuery,
       body: transitionBody, response: { 200: transitionResponse, ...errorResponses(400, 401, 403, 404, 409) },
@@ -195,7 +197,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   });
 
   app.post('/:key/ebitda', {
-    preValidation: requireRole(EBITDA_ROLES, 'record EBITDA'),
+    preParsing: requireRole(STEWARD_ROLES, 'record EBITDA'),
     schema: {
       ...common, summary: 'Record a plan, forecast or actual EBITDA for a period (again for the same kind and period: replaces it; a confirmed actual stays as confirmed)',
       params: keyParams, querystring: orgQuery, body: ebitdaBody, response: { 200: ebitdaSchema, 201: ebitdaSchema, ...errorResponses(400, 401, 403, 404, 409) },
@@ -208,9 +210,10 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
       if (m === null) throw measureNotFound(request.params.key, org.key);
       const outcome = await writeEbitda(client, {
         organizationId: org.id, measureKey: m.key, kind: b.kind, periodStart: b.periodStart, periodEnd: b.periodEnd, amount: b.amount, currency: b.currency ?? m.currency,
-        actor: actor.label, atMs: ctx.now(),
+        actorId: actor.id, actor: actor.label, atMs: ctx.now(),
       });
       if (outcome.kind === 'not_found') throw measureNotFound(request.params.key, org.key);
+      if (outcome.kind === 'refused') throw new HttpError('FL_SEGREGATION_OF_DUTIES', outcome.message, [{ path: 'actor', message: outcome.message }]);
       if (outcome.kind === 'closed') throw conflict(`Measure ${m.key} is closed: its EBITDA is final`);
       if (outcome.kind === 'confirmed_already') throw conflict(`The ${b.kind} for the period from ${b.periodStart} was confirmed by the controller on ${outcome.entry.confirmedAt?.toISOString() ?? '?'}: it is not changed`);
       reply.code(outcome.created ? 201 : 200);
@@ -219,7 +222,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   });
 
   app.post('/:key/ebitda/:entryId/confirm', {
-    preValidation: requireRole(CONFIRM_ROLES, "confirm a measure's realised EBITDA"),
+    preParsing: requireRole(CONFIRM_ROLES, "confirm a measure's realised EBITDA"),
     schema: {
       ...common, summary: "The measure's controller confirms a realised EBITDA entry, with evidence (what closing the measure needs)",
       params: entryParams, querystring: orgQuery, body: confirmBody, response: { 200: ebitdaSchema, ...errorResponses(400, 401, 403, 404, 409) },
@@ -238,7 +241,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   });
 
   app.post('/:key/milestones/:milestoneId/complete', {
-    preValidation: requireRole(GATE_ROLES, 'complete milestones'),
+    preParsing: requireRole(STEWARD_ROLES, 'complete milestones'),
     schema: { ...common, summary: 'Mark a milestone done (owner or sponsor)', params: milestoneParams, querystring: orgQuery, response: { 200: milestoneSchema, ...errorResponses(400, 401, 403, 404) } },
   }, async (request) => {
     const { org, actor } = await actingPerson(ctx, request, request.query.organization);
@@ -271,7 +274,9 @@ async function actingPerson(ctx: ApiContext, request: FastifyRequest, organizati
 
 async function partsOf(client: pg.PoolClient, measures: readonly MeasureRow[]): Promise<{ milestones: Map<string, MilestoneRow[]>; ebitda: Map<string, EbitdaRow[]> }> {
   const ids = measures.map((m) => m.id);
-  const [milestones, ebitda] = await Promise.all([milestonesOf(client, ids), ebitdaOf(client, ids)]);
+  // One after the other: a pg client runs one query at a time.
+  const milestones = await milestonesOf(client, ids);
+  const ebitda = await ebitdaOf(client, ids);
   return { milestones: groupBy(milestones, (x) => x.measureId), ebitda: groupBy(ebitda, (x) => x.measureId) };
 }
 

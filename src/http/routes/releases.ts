@@ -58,7 +58,7 @@ export const releaseRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   app.post(
     '',
     {
-      preValidation: requireRole(WRITER_ROLES, 'add releases'),
+      preParsing: requireRole(WRITER_ROLES, 'add releases'),
       schema: {
         ...common,
         summary: 'Record a release (audited); spikes that follow it within the release window name it',

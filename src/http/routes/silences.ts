@@ -85,7 +85,7 @@ export const silenceRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   app.post(
     '',
     {
-      preValidation: requireRole(WRITER_ROLES, 'add silences'),
+      preParsing: requireRole(WRITER_ROLES, 'add silences'),
       schema: {
         ...common,
         summary: 'Silence the spikes of a driver or driver family for a while (audited)',
@@ -111,7 +111,7 @@ export const silenceRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
   app.post(
     '/:id/expire',
     {
-      preValidation: requireRole(WRITER_ROLES, 'expire silences'),
+      preParsing: requireRole(WRITER_ROLES, 'expire silences'),
       schema: {
         ...common,
         summary: 'End an active silence now (audited)',
