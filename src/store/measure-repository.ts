@@ -282,3 +282,85 @@ export async function transitionsOf(client: pg.PoolClient, measureId: string): P
     [measureId],
   )).rows;
 }
+
+export interface OpenIntervention {
+  id: string;
+  title: string;
+  status: string;
+  severity: string;
+  owner: string | null;
+  openedAt: Date;
+  onAgenda: boolean;
+  affectedCustomers: number;
+  /** Keys of the measures it threatens (its route's links, and its own measure). */
+  measures: string[];
+}
+
+/** Intervention items still asking something of people, with the measures they threaten. */
+export async function openInterventions(client: pg.PoolClient, organizationId: string): Promise<OpenIntervention[]> {
+  return (await client.query<OpenIntervention>(
+    `SELECT i.id::text, i.title, i.status::text AS status, i.severity::text AS severity, p.email AS owner, i.created_at AS "openedAt", i.on_agenda_at IS NOT NULL AS "onAgenda",
+            coalesce((SELECT sum((s->>'affectedCustomers')::int) FROM jsonb_array_elements(coalesce(i.evidence->'signals', '[]'::jsonb)) s), 0)::int AS "affectedCustomers",
+            array(SELECT DISTINCT k FROM (
+              SELECT jsonb_array_elements_text(coalesce(i.evidence->'threatens'->'measures', '[]'::jsonb)) AS k
+              UNION SELECT m.key FROM measures m WHERE m.id = i.measure_id) keys ORDER BY k) AS measures
+       FROM intervention_items i LEFT JOIN people p ON p.id = i.owner_id
+      WHERE i.organization_id = $1 AND i.status IN ('open', 'acknowledged', 'in_progress', 'reopened')
+      ORDER BY i.created_at`,
+    [organizationId],
+  )).rows;
+}
+
+export interface PlacedMeasure {
+  id: string;
+  program: { key: string; name: string; goal: string | null };
+  portfolio: { key: string; name: string; goal: string | null };
+}
+
+/** Where each measure sits: its program and portfolio (with their goals). */
+export async function measurePlaces(client: pg.PoolClient, organizationId: string): Promise<Map<string, PlacedMeasure>> {
+  const rows = await client.query<PlacedMeasure>(
+    `SELECT m.id::text, json_build_object('key', g.key, 'name', g.name, 'goal', g.goal) AS program, json_build_object('key', f.key, 'name', f.name, 'goal', f.goal) AS portfolio
+       FROM measures m JOIN measure_packages k ON k.id = m.package_id JOIN projects j ON j.id = k.project_id JOIN programs g ON g.id = j.program_id JOIN portfolios f ON f.id = g.portfolio_id
+      WHERE m.organization_id = $1`,
+    [organizationId],
+  );
+  return new Map(rows.rows.map((r) => [r.id, r]));
+}
+
+/** Gate decisions taken in [fromMs, toMs), and the items raised and resolved in it. */
+export async function periodActivity(client: pg.PoolClient, organizationId: string, fromMs: number, toMs: number) {
+  const from = new Date(fromMs).toISOString();
+  const to = new Date(toMs).toISOString();
+  const decisions = await client.query<{ measure: string; from: MeasureStage; to: MeasureStage; at: Date; by: string | null; reason: string }>(
+    `SELECT m.key AS measure, t.from_stage::text AS from, t.to_stage::text AS to, t.decided_at AS at, p.email AS by, t.reason
+       FROM stage_transitions t JOIN measures m ON m.id = t.measure_id LEFT JOIN people p ON p.id = t.decided_by
+      WHERE m.organization_id = $1 AND t.decided_at >= $2 AND t.decided_at < $3 ORDER BY t.decided_at`,
+    [organizationId, from, to],
+  );
+  const counts = await client.query<{ raised: number; resolved: number }>(
+    `SELECT count(*) FILTER (WHERE created_at >= $2 AND created_at < $3)::int AS raised, count(*) FILTER (WHERE resolved_at >= $2 AND resolved_at < $3)::int AS resolved
+       FROM intervention_items WHERE organization_id = $1`,
+    [organizationId, from, to],
+  );
+  return { decisions: decisions.rows, raised: counts.rows[0]?.raised ?? 0, resolved: counts.rows[0]?.resolved ?? 0 };
+}
+
+/** Milestones and EBITDA entries of several measures, by measure id. */
+export async function partsOf(client: pg.PoolClient, measures: readonly MeasureRow[]): Promise<{ milestones: Map<string, MilestoneRow[]>; ebitda: Map<string, EbitdaRow[]> }> {
+  const ids = measures.map((m) => m.id);
+  // One after the other: a pg client runs one query at a time.
+  const milestones = await milestonesOf(client, ids);
+  const ebitda = await ebitdaOf(client, ids);
+  return { milestones: groupBy(milestones, (x) => x.measureId), ebitda: groupBy(ebitda, (x) => x.measureId) };
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const list = out.get(key(item));
+    if (list) list.push(item);
+    else out.set(key(item), [item]);
+  }
+  return out;
+}

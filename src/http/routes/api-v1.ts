@@ -6,6 +6,7 @@ import { errorBodySchema, HttpError } from '../errors.ts';
 import type { ApiContext } from '../scope.ts';
 import { connectorRoutes } from './connectors.ts';
 import { driverRoutes } from './drivers.ts';
+import { executiveSummaryRoutes } from './executive-summary.ts';
 import { interventionRoutes } from './interventions.ts';
 import { measureRoutes } from './measures.ts';
 import { releaseRoutes } from './releases.ts';
@@ -33,6 +34,7 @@ export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyTo
   await app.register(silenceRoutes, { prefix: '/silences', ctx });
   await app.register(releaseRoutes, { prefix: '/releases', ctx });
   await app.register(measureRoutes, { prefix: '/measures', ctx });
+  await app.register(executiveSummaryRoutes, { prefix: '/executive-summary', ctx });
 };
 
 /**

@@ -1,14 +1,13 @@
 import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
-import type pg from 'pg';
 import { z } from 'zod';
 import type { DualStatus } from '../../domain/measure/dual-status.ts';
 import { type GateProblem, measureStages } from '../../domain/measure/stage-gates.ts';
 import type { ApiTokenRole } from '../../store/api-token-repository.ts';
 import { apiTokenActor } from '../../store/intervention-queries.ts';
 import {
-  completeMilestone, confirmEbitda, type EbitdaRow, ebitdaOf, findMeasure, listMeasureRows, type MeasureRow, type MilestoneRow, milestonesOf, personIdOf, statusOf,
-  transitionMeasure, transitionsOf, writeEbitda,
+  completeMilestone, confirmEbitda, type EbitdaRow, findMeasure, listMeasureRows, type MeasureRow, type MilestoneRow, type OpenIntervention, openInterventions, partsOf,
+  personIdOf, statusOf, transitionMeasure, transitionsOf, writeEbitda,
 } from '../../store/measure-repository.ts';
 import { inTransaction } from '../../store/transaction.ts';
 import { principalOf } from '../auth.ts';
@@ -68,6 +67,8 @@ const summarySchema = z.object({
   steeringCommittee: z.string().nullable(),
   plannedEbitda: z.object({ amount: z.number(), currency: z.string(), periodStart: z.string(), periodEnd: z.string() }).nullable(),
   status: statusSchema,
+  openInterventions: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), owner: z.string().nullable(), openedAt: z.string(), ageDays: z.number().int() }))
+    .describe('Intervention items still open against the measure (their driver route links it), oldest first'),
 });
 
 const milestoneSchema = z.object({ id: z.string(), title: z.string(), dueDate: z.string(), done: z.boolean(), completedAt: z.string().nullable() });
@@ -131,6 +132,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
     const after = q.cursor === undefined ? null : decodeKeyCursor(q.cursor);
     const client = await ctx.pool.connect();
     try {
+      const against = openAgainst(await openInterventions(client, org.id), ctx.now());
       const rows = (await listMeasureRows(client, org.id)).filter((m) => (after === null || m.key > after) && (q.stage === undefined || m.stage === q.stage));
       const items: z.infer<typeof summarySchema>[] = [];
       let nextCursor: string | null = null;
@@ -139,7 +141,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
         const batch = rows.slice(at, at + q.limit);
         const { milestones, ebitda } = await partsOf(client, batch);
         for (const m of batch) {
-          const view = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf));
+          const view = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf), against(m.key));
           if (q.status !== undefined && view.status.overall !== q.status) continue;
           if (items.length === q.limit) {
             nextCursor = encodeKeyCursor(items[items.length - 1]?.key ?? m.key);
@@ -164,8 +166,9 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
       if (m === null) throw measureNotFound(request.params.key, org.key);
       const { milestones, ebitda } = await partsOf(client, [m]);
       const transitions = await transitionsOf(client, m.id);
+      const against = openAgainst(await openInterventions(client, org.id), ctx.now());
       return {
-        ...summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], today(request.query.asOf))), organization: org.key,
+        ...summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], today(request.query.asOf)), against(m.key)), organization: org.key,
         milestones: (milestones.get(m.id) ?? []).map(milestoneView), ebitda: (ebitda.get(m.id) ?? []).map(ebitdaView), transitions: transitions.map((t) => ({ ...t, at: iso(t.at) })),
       };
     } finally {
@@ -272,26 +275,21 @@ async function actingPerson(ctx: ApiContext, request: FastifyRequest, organizati
   }
 }
 
-async function partsOf(client: pg.PoolClient, measures: readonly MeasureRow[]): Promise<{ milestones: Map<string, MilestoneRow[]>; ebitda: Map<string, EbitdaRow[]> }> {
-  const ids = measures.map((m) => m.id);
-  // One after the other: a pg client runs one query at a time.
-  const milestones = await milestonesOf(client, ids);
-  const ebitda = await ebitdaOf(client, ids);
-  return { milestones: groupBy(milestones, (x) => x.measureId), ebitda: groupBy(ebitda, (x) => x.measureId) };
+type InterventionView = z.infer<typeof summarySchema>['openInterventions'][number];
+
+/** The open items against each measure key, as the API shows them. */
+function openAgainst(items: readonly OpenIntervention[], nowMs: number): (key: string) => InterventionView[] {
+  return (key) => items.filter((i) => i.measures.includes(key)).map((i) => ({
+    id: i.id, title: i.title, status: i.status, owner: i.owner, openedAt: iso(i.openedAt), ageDays: Math.floor((nowMs - i.openedAt.getTime()) / 86_400_000),
+  }));
 }
 
-function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const item of items) out.set(key(item), [...(out.get(key(item)) ?? []), item]);
-  return out;
-}
-
-function summaryOf(m: MeasureRow, status: DualStatus): z.infer<typeof summarySchema> {
+function summaryOf(m: MeasureRow, status: DualStatus, open: InterventionView[]): z.infer<typeof summarySchema> {
   return {
     key: m.key, title: m.title, package: m.packageKey, stage: m.stage, owner: m.owner, sponsor: m.sponsor, controller: m.controller, businessUnit: m.businessUnit,
     steeringCommittee: m.steeringCommittee,
     plannedEbitda: m.plannedEbitda === null || m.periodStart === null || m.periodEnd === null ? null : { amount: m.plannedEbitda, currency: m.currency, periodStart: m.periodStart, periodEnd: m.periodEnd },
-    status,
+    status, openInterventions: open,
   };
 }
 

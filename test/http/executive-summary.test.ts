@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiToken } from '../../src/store/api-token-repository.ts';
+import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
+import { bearer, NOW, seedOrganization, testApp } from './http-fixtures.ts';
+
+/**
+ * GET /api/v1/executive-summary and the open items on GET /api/v1/measures, on real PostgreSQL:
+ * a measure whose money is short, one an open intervention item threatens, one waiting for its
+ * steering decision — ranked by EBITDA at risk with the customers affected, and the decisions asked.
+ */
+describe('/api/v1/executive-summary', () => {
+  let db: TestDatabase;
+  let app: FastifyInstance;
+  let token: string;
+  let itemId: string;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    const org = await seedOrganization(db.prisma, 'acme', 'Europe/Berlin');
+    const person = async (email: string) => (await db.prisma.person.create({ data: { organizationId: org.id, email, name: email.split('@')[0] ?? email } })).id;
+    const [owner, sponsor, controller] = [await person('olga@acme.example'), await person('sven@acme.example'), await person('clara@acme.example')];
+    const portfolio = await db.prisma.portfolio.create({ data: { organizationId: org.id, key: 'cx', name: 'CX 2027', goal: 'Cut cost-to-serve 15 %' } });
+    const program = await db.prisma.program.create({ data: { organizationId: org.id, portfolioId: portfolio.id, key: 'contact-avoidance', name: 'Contact avoidance', goal: '25 % fewer contacts' } });
+    const project = await db.prisma.project.create({ data: { organizationId: org.id, programId: program.id, key: 'self-service', name: 'Self-service' } });
+    const pkg = await db.prisma.measurePackage.create({ data: { organizationId: org.id, projectId: project.id, key: 'sso', name: 'SSO' } });
+    const measure = (key: string, stage: 'decided' | 'detailed', actualH2025: number) => db.prisma.measure.create({
+      data: {
+        organizationId: org.id, packageId: pkg.id, key, title: `${key} title`, stage, ownerId: owner, sponsorId: sponsor, controllerId: controller, steeringCommittee: 'Weekly steering',
+        plannedEbitda: 1_000_000, ebitdaPeriodStart: new Date('2025-07-01'), ebitdaPeriodEnd: new Date('2026-06-30'),
+        milestones: { create: [{ title: 'Live', dueDate: new Date('2026-05-31') }] },
+        ebitdaEntries: {
+          create: [
+            { kind: 'plan', periodStart: new Date('2025-07-01'), periodEnd: new Date('2025-12-31'), amount: 500_000, currency: 'EUR' },
+            { kind: 'plan', periodStart: new Date('2026-01-01'), periodEnd: new Date('2026-06-30'), amount: 500_000, currency: 'EUR' },
+            { kind: 'actual', periodStart: new Date('2025-07-01'), periodEnd: new Date('2025-12-31'), amount: actualH2025, currency: 'EUR', confirmedBy: controller, confirmedAt: new Date(NOW) },
+          ],
+        },
+      },
+    });
+    await measure('m-gap', 'decided', 200_000);
+    await measure('m-sso-self-service', 'decided', 500_000);
+    const waiting = await measure('m-waiting', 'detailed', 500_000);
+    await db.prisma.stageTransition.create({ data: { measureId: waiting.id, fromStage: 'identified', toStage: 'detailed', decidedBy: owner, decidedAt: new Date(NOW - 86_400_000), reason: 'plan per half-year' } });
+    const item = await db.prisma.interventionItem.create({
+      data: {
+        organizationId: org.id, fingerprint: 'family/configuration@x', title: 'configuration/sso tickets +53 %', narrative: 'SSO tickets rose', severity: 'high', ownerId: owner,
+        dueAt: new Date(NOW + 86_400_000), status: 'open', createdAt: new Date(NOW - 2 * 86_400_000 - 1), onAgendaAt: new Date(NOW - 3_600_000),
+        evidence: { signals: [{ affectedCustomers: 41 }, { affectedCustomers: 9 }], threatens: { measures: ['m-sso-self-service'], kpis: [] } },
+      },
+    });
+    itemId = item.id;
+    token = (await createApiToken(db.prisma, { name: 'exec', role: 'executive', organizationIds: [org.id] })).token;
+    app = testApp(db).app;
+    await app.ready();
+  });
+  afterAll(async () => {
+    await app?.close();
+    await db.drop();
+  });
+
+  it('ranks the risks by EBITDA at risk, with the items against them and the customers they touch, and lists the decisions asked', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/executive-summary?period=2026-03', headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ organization: 'acme', asOf: '2026-03-11', period: { label: '2026-03', from: '2026-03-01T00:00:00.000Z', to: '2026-04-01T00:00:00.000Z' } });
+    expect(body.totals).toMatchObject({ measures: 3, plan: 3_000_000, realised: 1_200_000, forecastAtCompletion: 2_700_000 });
+    expect(body.goals).toEqual([expect.objectContaining({ program: { key: 'contact-avoidance', name: 'Contact avoidance', goal: '25 % fewer contacts' }, portfolio: { key: 'cx', name: 'CX 2027', goal: 'Cut cost-to-serve 15 %' }, measures: 3 })]);
+    expect(body.risks.map((r: { measure: string; ebitdaAtRisk: number; customersAffected: number }) => [r.measure, r.ebitdaAtRisk, r.customersAffected])).toEqual([
+      ['m-sso-self-service', 500_000, 50], ['m-gap', 300_000, 0],
+    ]);
+    expect(body.risks[0].openInterventions).toEqual([{ id: itemId, title: 'configuration/sso tickets +53 %', owner: 'olga@acme.example', ageDays: 2 }]);
+    expect(body.decisionsAsked.map((d: { kind: string; subject: string }) => [d.kind, d.subject])).toEqual([
+      ['overdue_intervention', itemId], ['value_gap', 'm-gap'], ['gate_decision', 'm-waiting'],
+    ]);
+    expect(body.changes.decisions).toEqual([expect.objectContaining({ measure: 'm-waiting', from: 'identified', to: 'detailed', by: 'olga@acme.example' })]);
+  });
+
+  it('shows the open items against each measure in the measure list', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/measures', headers: bearer(token) });
+    const items = res.json().items as { key: string; openInterventions: { id: string; ageDays: number }[] }[];
+    expect(items.map((m) => [m.key, m.openInterventions.map((i) => i.id)])).toEqual([['m-gap', []], ['m-sso-self-service', [itemId]], ['m-waiting', []]]);
+  });
+
+  it('answers a period it cannot read with 400 FL_VALIDATION', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/executive-summary?period=March', headers: bearer(token) });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().error).toMatchObject({ code: 'FL_VALIDATION', details: [{ path: 'period', message: 'write 2026-11, 2026-Q4 or 2026-W48' }] });
+  });
+});
