@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/connector-kit/clock.ts';
 import { startWorkers, type RunningWorkers } from '../../src/queue/workers.ts';
+import { currentMonth } from '../../src/domain/measure/executive-summary.ts';
+import { loadExecutiveSummary } from '../../src/store/executive-summary-query.ts';
 import { transitionIntervention } from '../../src/store/intervention-transitions.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
 import { createPipelineFixture, type PipelineFixture } from '../support/pipeline-fixture.ts';
@@ -82,6 +84,18 @@ describe('release spike, end to end', () => {
     expect(signal.exampleTickets.length).toBeGreaterThan(0);
     expect(signal.exampleTickets[0].url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\//);
     expect(signal.affectedCustomers).toBeGreaterThan(0);
+    // It shows against the measure the demo's governance says SSO tickets threaten, as the executive's top risk.
+    const client = await f.db.pool.connect();
+    try {
+      const summary = await loadExecutiveSummary(client, f.connector.organizationId, currentMonth(T0), T0);
+      const risk = summary.risks.find((r) => r.measure === 'm-sso-self-service');
+      expect(risk?.openInterventions.map((i) => i.id)).toEqual([item?.id]);
+      expect(risk?.customersAffected).toBe(signal.affectedCustomers);
+      expect(risk?.ebitdaThreatened).toBeGreaterThan(0);
+      expect(summary.risks[0]?.measure).toBe('m-sso-self-service');
+    } finally {
+      client.release();
+    }
   }, 180_000);
 
   it('raises nothing new for a replayed sync, a second detect run, or restarted workers', async () => {

@@ -134,7 +134,7 @@ export function executiveSummary(
         measure: m.key, title: m.title, owner: m.owner, state: m.status.overall, ebitdaShortfall: shortfall, ebitdaThreatened: threatened,
         ebitdaAtRisk: Math.max(shortfall, threatened), currency: m.currency, customersAffected: open.reduce((total, i) => total + i.affectedCustomers, 0),
         openInterventions: open.map((i) => ({ id: i.id, title: i.title, owner: i.owner, ageDays: Math.floor((input.nowMs - i.openedAtMs) / DAY_MS) })),
-        reasons: [...m.status.reasons, ...(open.length > 0 ? [`${open.length} open intervention item${open.length === 1 ? '' : 's'} against it`] : [])],
+        reasons: m.status.reasons,
       };
     })
     .filter((r) => r.ebitdaAtRisk > 0 || r.openInterventions.length > 0 || r.state === 'off_track' || r.state === 'at_risk')

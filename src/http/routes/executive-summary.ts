@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { currentMonth, executiveSummary, parsePeriod } from '../../domain/measure/executive-summary.ts';
+import { currentMonth, parsePeriod } from '../../domain/measure/executive-summary.ts';
 import { measureStages } from '../../domain/measure/stage-gates.ts';
-import { listMeasureRows, measurePlaces, openInterventions, partsOf, periodActivity, statusOf } from '../../store/measure-repository.ts';
+import { loadExecutiveSummary } from '../../store/executive-summary-query.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses, validationFailed } from '../errors.ts';
 import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
@@ -10,8 +10,8 @@ import { type ApiContext, organizationParam, resolveOrganization } from '../scop
 /**
  * GET /api/v1/executive-summary?period=2026-11 (README "Governance"): the period's picture for every
  * role — performance against the goals, what changed, the top risks by EBITDA at risk with the
- * customers affected, and the decisions asked (src/domain/measure/executive-summary.ts). Statuses
- * are computed from today's facts as of the period's last day (today while the period runs).
+ * customers affected, and the decisions asked (src/domain/measure/executive-summary.ts,
+ * src/store/executive-summary-query.ts).
  */
 const overall = z.enum(['on_track', 'at_risk', 'off_track', 'gap', 'on_hold', 'closed']);
 const node = z.object({ key: z.string(), name: z.string(), goal: z.string().nullable() });
@@ -56,28 +56,9 @@ export const executiveSummaryRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> 
     const text = request.query.period;
     const period = text === undefined ? currentMonth(nowMs) : parsePeriod(text);
     if (period === null) throw validationFailed(`period "${text}" is not a month, quarter or ISO week`, [{ path: 'period', message: 'write 2026-11, 2026-Q4 or 2026-W48' }]);
-    const asOfMs = Math.min(nowMs, period.toMs - 1);
-    const asOf = new Date(asOfMs).toISOString().slice(0, 10);
     const client = await ctx.pool.connect();
     try {
-      const rows = await listMeasureRows(client, org.id);
-      const { milestones, ebitda } = await partsOf(client, rows);
-      const places = await measurePlaces(client, org.id);
-      const open = await openInterventions(client, org.id);
-      const activity = await periodActivity(client, org.id, period.fromMs, period.toMs);
-      const unplaced = { key: '-', name: 'Not in a program', goal: null };
-      const summary = executiveSummary({
-        period, nowMs,
-        measures: rows.map((m) => ({
-          key: m.key, title: m.title, stage: m.stage, program: places.get(m.id)?.program ?? unplaced, portfolio: places.get(m.id)?.portfolio ?? unplaced,
-          owner: m.owner?.email ?? null, sponsor: m.sponsor?.email ?? null, controller: m.controller?.email ?? null, currency: m.currency,
-          status: statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf),
-        })),
-        interventions: open.map((i) => ({ id: i.id, title: i.title, status: i.status, owner: i.owner, openedAtMs: i.openedAt.getTime(), onAgenda: i.onAgenda, affectedCustomers: i.affectedCustomers, measures: i.measures })),
-        decisions: activity.decisions.map((d) => ({ ...d, atMs: d.at.getTime() })),
-        raised: activity.raised, resolved: activity.resolved,
-      });
-      return { organization: org.key, asOf, ...summary };
+      return { organization: org.key, ...(await loadExecutiveSummary(client, org.id, period, nowMs)) };
     } finally {
       client.release();
     }

@@ -18,6 +18,7 @@ import { createSyncProgress } from '../sync-progress.ts';
 import { serve, stopOnSignals } from '../serve.ts';
 import { openServices, type Services } from '../services.ts';
 import { demoConfigPath } from './demo-config-path.ts';
+import { printGovernance, seedGovernanceProgress } from './demo-governance.ts';
 import { printInterventions } from './demo-spikes.ts';
 import { resetDemoDatabase, resetDemoRedis } from './demo-environment.ts';
 import { printDriverTable, printUrls, simulatedTime, storedState, truthAsStored } from './demo-report.ts';
@@ -73,10 +74,12 @@ export async function runDemo(options: DemoOptions): Promise<void> {
       organizationId: connector.organizationId, key: '4.2', name: 'Acme Cloud 4.2', releasedAtMs: clock.now() - 9 * 86_400_000, products: ['identity'],
       source: 'api', actor: 'demo', nowMs: clock.now(),
     });
+    await seedGovernanceProgress(services.db.pool, connector.organizationId, clock.now());
     await backfill(services, connector, options.days, historyFromMs, out);
     await printDriverTable(services.db.pool, connector, simulator, clock.now(), out);
     await detectOrganization(services.detect, connector.organizationId);
     await printInterventions(services.db.pool, connector.organizationId, 'Europe/Berlin', out);
+    await printGovernance(services.db.pool, connector.organizationId, clock.now(), out);
     if (options.once) {
       await closeAll(services, simulator);
       return;

@@ -1,0 +1,30 @@
+import type pg from 'pg';
+import { type ExecutiveSummary, executiveSummary, type PeriodBounds } from '../domain/measure/executive-summary.ts';
+import { listMeasureRows, measurePlaces, openInterventions, partsOf, periodActivity, statusOf } from './measure-repository.ts';
+
+/**
+ * The executive summary of an organization for a period, from the store (the API route and the
+ * demo ask it): statuses computed from today's facts as of the period's last day, or today while
+ * the period runs.
+ */
+export async function loadExecutiveSummary(client: pg.PoolClient, organizationId: string, period: PeriodBounds, nowMs: number): Promise<ExecutiveSummary & { asOf: string }> {
+  const asOf = new Date(Math.min(nowMs, period.toMs - 1)).toISOString().slice(0, 10);
+  const rows = await listMeasureRows(client, organizationId);
+  const { milestones, ebitda } = await partsOf(client, rows);
+  const places = await measurePlaces(client, organizationId);
+  const open = await openInterventions(client, organizationId);
+  const activity = await periodActivity(client, organizationId, period.fromMs, period.toMs);
+  const unplaced = { key: '-', name: 'Not in a program', goal: null };
+  const summary = executiveSummary({
+    period, nowMs,
+    measures: rows.map((m) => ({
+      key: m.key, title: m.title, stage: m.stage, program: places.get(m.id)?.program ?? unplaced, portfolio: places.get(m.id)?.portfolio ?? unplaced,
+      owner: m.owner?.email ?? null, sponsor: m.sponsor?.email ?? null, controller: m.controller?.email ?? null, currency: m.currency,
+      status: statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf),
+    })),
+    interventions: open.map((i) => ({ id: i.id, title: i.title, status: i.status, owner: i.owner, openedAtMs: i.openedAt.getTime(), onAgenda: i.onAgenda, affectedCustomers: i.affectedCustomers, measures: i.measures })),
+    decisions: activity.decisions.map((d) => ({ ...d, atMs: d.at.getTime() })),
+    raised: activity.raised, resolved: activity.resolved,
+  });
+  return { asOf, ...summary };
+}
