@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiToken } from '../../src/store/api-token-repository.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { bearer, NOW, seedOrganization, testApp } from './http-fixtures.ts';
+import { bearer, NOW, seedMeasurePackage, seedOrganization, testApp } from './http-fixtures.ts';
 
 /**
  * GET /api/v1/executive-summary and the open items on GET /api/v1/measures, on real PostgreSQL:
@@ -20,13 +20,10 @@ describe('/api/v1/executive-summary', () => {
     const org = await seedOrganization(db.prisma, 'acme', 'Europe/Berlin');
     const person = async (email: string) => (await db.prisma.person.create({ data: { organizationId: org.id, email, name: email.split('@')[0] ?? email } })).id;
     const [owner, sponsor, controller] = [await person('olga@acme.example'), await person('sven@acme.example'), await person('clara@acme.example')];
-    const portfolio = await db.prisma.portfolio.create({ data: { organizationId: org.id, key: 'cx', name: 'CX 2027', goal: 'Cut cost-to-serve 15 %' } });
-    const program = await db.prisma.program.create({ data: { organizationId: org.id, portfolioId: portfolio.id, key: 'contact-avoidance', name: 'Contact avoidance', goal: '25 % fewer contacts' } });
-    const project = await db.prisma.project.create({ data: { organizationId: org.id, programId: program.id, key: 'self-service', name: 'Self-service' } });
-    const pkg = await db.prisma.measurePackage.create({ data: { organizationId: org.id, projectId: project.id, key: 'sso', name: 'SSO' } });
+    const { packageId } = await seedMeasurePackage(db.prisma, org.id, { portfolio: 'Cut cost-to-serve 15 %', program: '25 % fewer contacts' });
     const measure = (key: string, stage: 'decided' | 'detailed', actualH2025: number) => db.prisma.measure.create({
       data: {
-        organizationId: org.id, packageId: pkg.id, key, title: `${key} title`, stage, ownerId: owner, sponsorId: sponsor, controllerId: controller, steeringCommittee: 'Weekly steering',
+        organizationId: org.id, packageId, key, title: `${key} title`, stage, ownerId: owner, sponsorId: sponsor, controllerId: controller, steeringCommittee: 'Weekly steering',
         plannedEbitda: 1_000_000, ebitdaPeriodStart: new Date('2025-07-01'), ebitdaPeriodEnd: new Date('2026-06-30'),
         milestones: { create: [{ title: 'Live', dueDate: new Date('2026-05-31') }] },
         ebitdaEntries: {

@@ -118,3 +118,18 @@ export async function tokenFor(prisma: PrismaClient, organizationIds: string[], 
 }
 
 export const bearer = (token: string): { authorization: string } => ({ authorization: `Bearer ${token}` });
+
+/**
+ * The hierarchy above a measure (business unit `service`; portfolio `cx` > program > project `self-service` >
+ * package `sso`), for tests that need measures: the package's and the business unit's ids.
+ */
+export async function seedMeasurePackage(
+  prisma: PrismaClient, organizationId: string, goals: { portfolio?: string; program?: string } = {},
+): Promise<{ packageId: string; businessUnitId: string }> {
+  const bu = await prisma.businessUnit.create({ data: { organizationId, key: 'service', name: 'Customer Service' } });
+  const portfolio = await prisma.portfolio.create({ data: { organizationId, key: 'cx', name: 'CX 2027', goal: goals.portfolio ?? null } });
+  const program = await prisma.program.create({ data: { organizationId, portfolioId: portfolio.id, key: 'contact-avoidance', name: 'Contact avoidance', goal: goals.program ?? null } });
+  const project = await prisma.project.create({ data: { organizationId, programId: program.id, key: 'self-service', name: 'Self-service' } });
+  const pkg = await prisma.measurePackage.create({ data: { organizationId, projectId: project.id, key: 'sso', name: 'SSO self-service' } });
+  return { packageId: pkg.id, businessUnitId: bu.id };
+}

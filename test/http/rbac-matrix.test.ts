@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTokenRole, apiTokenRoles, createApiToken } from '../../src/store/api-token-repository.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { NOW, bearer, seedConnector, seedOrganization, testApp } from './http-fixtures.ts';
+import { NOW, bearer, seedConnector, seedMeasurePackage, seedOrganization, testApp } from './http-fixtures.ts';
 
 /**
  * Who may call what under /api/v1, as the routes implement it today (their `requireRole` hooks): every
@@ -154,14 +154,10 @@ describe('/api/v1 role matrix', () => {
       select: { id: true },
     });
 
-    const bu = await db.prisma.businessUnit.create({ data: { organizationId: org.id, key: 'service', name: 'Customer Service' } });
-    const portfolio = await db.prisma.portfolio.create({ data: { organizationId: org.id, key: 'cx', name: 'Customer experience' } });
-    const program = await db.prisma.program.create({ data: { organizationId: org.id, portfolioId: portfolio.id, key: 'cost-to-serve', name: 'Cost to serve' } });
-    const project = await db.prisma.project.create({ data: { organizationId: org.id, programId: program.id, key: 'self-service', name: 'Self-service' } });
-    const pkg = await db.prisma.measurePackage.create({ data: { organizationId: org.id, projectId: project.id, key: 'sso', name: 'SSO self-service' } });
+    const { packageId, businessUnitId } = await seedMeasurePackage(db.prisma, org.id);
     const measure = await db.prisma.measure.create({
       data: {
-        organizationId: org.id, packageId: pkg.id, key: 'sso-wizard', title: 'SSO set-up wizard cuts configuration contacts', businessUnitId: bu.id,
+        organizationId: org.id, packageId, key: 'sso-wizard', title: 'SSO set-up wizard cuts configuration contacts', businessUnitId,
         sponsorId: sponsor.id, ownerId: owner.id, controllerId: controller.id, steeringCommittee: 'Service SteerCo',
         plannedEbitda: 1_200_000, currency: 'EUR', ebitdaPeriodStart: new Date('2026-01-01'), ebitdaPeriodEnd: new Date('2026-12-31'),
         milestones: { create: [{ title: 'Wizard live', dueDate: new Date('2026-04-30') }] },

@@ -3,6 +3,7 @@ import { HOUR_MS } from '../../src/domain/detect/detector-settings.ts';
 import { addSilence } from '../../src/store/silence-repository.ts';
 import { transitionIntervention } from '../../src/store/intervention-transitions.ts';
 import { inTransaction } from '../../src/store/transaction.ts';
+import { seedMeasurePackage } from '../http/http-fixtures.ts';
 import { createDetectFixture, DETECT_T0, type DetectFixture } from '../support/detect-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -47,12 +48,9 @@ describe('intervention items', () => {
     }
     // The measure the route says SSO tickets threaten; its sponsor hears of an escalation nobody answered.
     const personId = async (email: string) => (await db.prisma.person.findFirstOrThrow({ where: { organizationId: org, email } })).id;
-    const portfolio = await db.prisma.portfolio.create({ data: { organizationId: org, key: 'cx', name: 'CX' } });
-    const program = await db.prisma.program.create({ data: { organizationId: org, portfolioId: portfolio.id, key: 'contact-avoidance', name: 'Contact avoidance' } });
-    const project = await db.prisma.project.create({ data: { organizationId: org, programId: program.id, key: 'self-service', name: 'Self-service' } });
-    const pkg = await db.prisma.measurePackage.create({ data: { organizationId: org, projectId: project.id, key: 'sso', name: 'SSO' } });
+    const { packageId } = await seedMeasurePackage(db.prisma, org);
     await db.prisma.measure.create({
-      data: { organizationId: org, packageId: pkg.id, key: 'm-sso-self-service', title: 'SSO self-service', ownerId: await personId('ana@acme.example'), sponsorId: await personId('pia@acme.example'), controllerId: await personId('ben@acme.example') },
+      data: { organizationId: org, packageId, key: 'm-sso-self-service', title: 'SSO self-service', ownerId: await personId('ana@acme.example'), sponsorId: await personId('pia@acme.example'), controllerId: await personId('ben@acme.example') },
     });
     await db.pool.query(
       `INSERT INTO driver_routes (organization_id, driver_prefix, owner_email, functions, measures, kpis) VALUES
