@@ -5,7 +5,7 @@ import { createTestDatabase, type TestDatabase } from '../support/test-database.
 import { bearer, NOW, seedMeasurePackage, seedOrganization, testApp } from './http-fixtures.ts';
 
 /**
- * GET /api/v1/executive-summary and the open items on GET /api/v1/measures, on real PostgreSQL:
+ * GET /api/v1/executive-summary, GET /api/v1/hierarchy and the open items on GET /api/v1/measures, on real PostgreSQL:
  * a measure whose money is short, one an open intervention item threatens, one waiting for its
  * steering decision — ranked by EBITDA at risk with the customers affected, and the decisions asked.
  */
@@ -77,6 +77,21 @@ describe('/api/v1/executive-summary', () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/measures', headers: bearer(token) });
     const items = res.json().items as { key: string; openInterventions: { id: string; ageDays: number }[] }[];
     expect(items.map((m) => [m.key, m.openInterventions.map((i) => i.id)])).toEqual([['m-gap', []], ['m-sso-self-service', [itemId]], ['m-waiting', []]]);
+  });
+
+  it('shows the hierarchy as a tree, each node rolling up the measures below it', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/hierarchy', headers: bearer(token) });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    const sums = { measures: 3, byState: { gap: 1, on_track: 2 }, plan: 3_000_000, realised: 1_200_000, forecastAtCompletion: 2_700_000, forecastShare: 0.9, gaps: 1 };
+    expect(body.rollup).toEqual(sums);
+    const [portfolio] = body.portfolios;
+    expect(portfolio).toMatchObject({ key: 'cx', goal: 'Cut cost-to-serve 15 %', rollup: sums });
+    expect(portfolio.programs[0]).toMatchObject({ key: 'contact-avoidance', goal: '25 % fewer contacts', rollup: sums });
+    const pkg = portfolio.programs[0].projects[0].packages[0];
+    expect(pkg.measures.map((m: { key: string; stage: string; overall: string }) => [m.key, m.stage, m.overall])).toEqual([
+      ['m-gap', 'decided', 'gap'], ['m-sso-self-service', 'decided', 'on_track'], ['m-waiting', 'detailed', 'on_track'],
+    ]);
   });
 
   it('answers a period it cannot read with 400 FL_VALIDATION', async () => {

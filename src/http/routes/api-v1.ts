@@ -7,6 +7,7 @@ import type { ApiContext } from '../scope.ts';
 import { connectorRoutes } from './connectors.ts';
 import { driverRoutes } from './drivers.ts';
 import { executiveSummaryRoutes } from './executive-summary.ts';
+import { hierarchyRoutes } from './hierarchy.ts';
 import { interventionRoutes } from './interventions.ts';
 import { measureRoutes } from './measures.ts';
 import { releaseRoutes } from './releases.ts';
@@ -35,6 +36,7 @@ export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyTo
   await app.register(releaseRoutes, { prefix: '/releases', ctx });
   await app.register(measureRoutes, { prefix: '/measures', ctx });
   await app.register(executiveSummaryRoutes, { prefix: '/executive-summary', ctx });
+  await app.register(hierarchyRoutes, { prefix: '/hierarchy', ctx });
 };
 
 /**

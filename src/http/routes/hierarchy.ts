@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { rollup } from '../../domain/measure/rollup.ts';
+import { measureStages } from '../../domain/measure/stage-gates.ts';
+import { hierarchyNodes } from '../../store/hierarchy-queries.ts';
+import { listMeasureRows, partsOf, statusOf } from '../../store/measure-repository.ts';
+import { principalOf } from '../auth.ts';
+import { errorResponses } from '../errors.ts';
+import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
+
+/**
+ * GET /api/v1/hierarchy (README "Governance"): Organization > Portfolio > Program > Project > Measure
+ * Package > Measure as a tree, each node with the roll-up of the measures below it — how many in each
+ * overall state, the gaps, EBITDA plan, realised and forecast — and each measure with its stage and status.
+ */
+const overall = z.enum(['on_track', 'at_risk', 'off_track', 'gap', 'on_hold', 'closed']);
+const rollupSchema = z.object({
+  measures: z.number().int(), byState: z.partialRecord(overall, z.number().int()), plan: z.number(), realised: z.number(), forecastAtCompletion: z.number(),
+  forecastShare: z.number().nullable(), gaps: z.number().int(),
+}).meta({ id: 'Rollup' });
+const measureLeaf = z.object({ key: z.string(), title: z.string(), stage: z.enum(measureStages), overall, owner: z.string().nullable() });
+const base = { key: z.string(), name: z.string(), rollup: rollupSchema };
+const packageNode = z.object({ ...base, measures: z.array(measureLeaf) });
+const projectNode = z.object({ ...base, packages: z.array(packageNode) });
+const programNode = z.object({ ...base, goal: z.string().nullable(), projects: z.array(projectNode) });
+const portfolioNode = z.object({ ...base, goal: z.string().nullable(), programs: z.array(programNode) });
+
+const query = z.object({ organization: organizationParam, asOf: z.iso.date().optional().describe('The day the statuses are for (default: today, UTC)') });
+
+export const hierarchyRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get('', {
+    schema: {
+      tags: ['governance'], security: [{ bearerAuth: [] }], summary: 'The governance hierarchy as a tree, each node with the roll-up of its measures',
+      querystring: query, response: { 200: z.object({ organization: z.string(), asOf: z.string(), rollup: rollupSchema, portfolios: z.array(portfolioNode) }), ...errorResponses(400, 401, 404) },
+    },
+  }, async (request) => {
+    const org = await resolveOrganization(ctx, principalOf(request), request.query.organization);
+    const asOf = request.query.asOf ?? new Date(ctx.now()).toISOString().slice(0, 10);
+    const client = await ctx.pool.connect();
+    try {
+      const nodes = await hierarchyNodes(client, org.id);
+      const rows = await listMeasureRows(client, org.id);
+      const { milestones, ebitda } = await partsOf(client, rows);
+      const measures = rows.map((m) => ({ row: m, package: nodes.measurePackages.get(m.id) ?? '', status: statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf) }));
+      const under = <N extends { parent: string }>(list: readonly N[], parent: string): N[] => list.filter((n) => n.parent === parent);
+      // A node's roll-up: the measures of every package below it.
+      const rollupOf = (packages: readonly string[]) => rollup(measures.filter((m) => packages.includes(m.package)).map((m) => m.status));
+      const packagesBelow = (project: string) => under(nodes.packages, project).map((k) => k.key);
+      const projectsBelow = (program: string) => under(nodes.projects, program).map((j) => j.key);
+      const portfolios = nodes.portfolios.map((f) => {
+        const programs = under(nodes.programs, f.key).map((g) => {
+          const projects = under(nodes.projects, g.key).map((j) => ({
+            key: j.key, name: j.name, rollup: rollupOf(packagesBelow(j.key)),
+            packages: under(nodes.packages, j.key).map((k) => ({
+              key: k.key, name: k.name, rollup: rollupOf([k.key]),
+              measures: measures.filter((m) => m.package === k.key).map((m) => ({ key: m.row.key, title: m.row.title, stage: m.row.stage, overall: m.status.overall, owner: m.row.owner?.email ?? null })),
+            })),
+          }));
+          return { key: g.key, name: g.name, goal: g.goal, rollup: rollupOf(projectsBelow(g.key).flatMap(packagesBelow)), projects };
+        });
+        return { key: f.key, name: f.name, goal: f.goal, rollup: rollupOf(under(nodes.programs, f.key).flatMap((g) => projectsBelow(g.key).flatMap(packagesBelow))), programs };
+      });
+      return { organization: org.key, asOf, rollup: rollup(measures.map((m) => m.status)), portfolios };
+    } finally {
+      client.release();
+    }
+  });
+};
