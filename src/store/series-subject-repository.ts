@@ -37,7 +37,7 @@ export async function seriesSubjects(client: pg.PoolClient, organizationId: stri
 
 /** All series of an organization (for replays). */
 export async function organizationSeriesIds(client: pg.PoolClient, organizationId: string): Promise<bigint[]> {
-  const rows = await client.query<{ id: string }>("SELECT id::text FROM series WHERE organization_id = $1 AND kind IN ('driver_volume', 'unmatched_volume', 'kpi') ORDER BY id", [organizationId]);
+  const rows = await client.query<{ id: string }>("SELECT id::text FROM series WHERE organization_id = $1 AND kind IN ('driver_volume', 'unmatched_volume', 'kpi') ORDER BY series.id", [organizationId]);
   return rows.rows.map((r) => BigInt(r.id));
 }
 

@@ -175,6 +175,21 @@ describe('/api/v1/measures', () => {
     expect(rows.rows[0]?.n).toBe(5);
   });
 
+  it('serves the audit log newest first, filtered and paginated, and PostgreSQL keeps it append-only', async () => {
+    const page = async (query: string) => (await app.inject({ method: 'GET', url: `/api/v1/audit-log?${query}`, headers: bearer(tokens.executive) })).json();
+    const first = await page('action=measure.&limit=2');
+    expect(first.items.map((r: { action: string; after: { stage: string } }) => [r.action, r.after.stage])).toEqual([['measure.advance', 'closed'], ['measure.advance', 'implemented']]);
+    const second = await page(`action=measure.&limit=2&cursor=${first.nextCursor}`);
+    expect(second.items.map((r: { after: { stage: string } }) => r.after.stage)).toEqual(['decided', 'detailed']);
+    const confirmations = await page('action=ebitda.confirmed');
+    expect(confirmations.items).toHaveLength(1);
+    expect(confirmations.items[0]).toMatchObject({ entityType: 'ebitda_entry', reason: 'ledger extract H1, cost centre 4711', after: { measure: 'sso-wizard', amount: 640_000 } });
+    await expect(db.pool.query("UPDATE audit_log SET actor = 'someone else'")).rejects.toThrow('audit_log is append-only');
+    await expect(db.pool.query('DELETE FROM audit_log')).rejects.toThrow('audit_log is append-only');
+    const owner = await app.inject({ method: 'GET', url: '/api/v1/audit-log', headers: bearer(tokens.owner) });
+    expect(owner.statusCode).toBe(403);
+  });
+
   it('answers read-only roles, tokens without a person and bad input with coded 4xx', async () => {
     const exec = await move(tokens.executive, { to: 'on_hold', reason: 'budget freeze' });
     expect(exec.statusCode).toBe(403);

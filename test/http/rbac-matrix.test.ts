@@ -83,6 +83,7 @@ const ROUTES: readonly Route[] = [
   },
   { family: 'measures', name: 'GET /measures', method: 'GET', url: () => '/api/v1/measures', allowed: ALL, outcomes: [200] },
   { family: 'measures', name: 'GET /measures/{key}', method: 'GET', url: () => '/api/v1/measures/sso-wizard', allowed: ALL, outcomes: [200] },
+  { family: 'governance', name: 'GET /audit-log', method: 'GET', url: () => '/api/v1/audit-log', allowed: ['admin', 'controller', 'executive'], outcomes: [200] },
   { family: 'governance', name: 'GET /hierarchy', method: 'GET', url: () => '/api/v1/hierarchy', allowed: ALL, outcomes: [200] },
   { family: 'governance', name: 'GET /executive-summary', method: 'GET', url: () => '/api/v1/executive-summary?period=2026-03', allowed: ALL, outcomes: [200] },
   {

@@ -4,6 +4,7 @@ import { hashApiToken, looksLikeApiToken } from '../../store/api-token-repositor
 import { BEARER, installAuth, type VerifyToken } from '../auth.ts';
 import { errorBodySchema, HttpError } from '../errors.ts';
 import type { ApiContext } from '../scope.ts';
+import { auditLogRoutes } from './audit-log.ts';
 import { connectorRoutes } from './connectors.ts';
 import { driverRoutes } from './drivers.ts';
 import { executiveSummaryRoutes } from './executive-summary.ts';
@@ -37,6 +38,7 @@ export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyTo
   await app.register(measureRoutes, { prefix: '/measures', ctx });
   await app.register(executiveSummaryRoutes, { prefix: '/executive-summary', ctx });
   await app.register(hierarchyRoutes, { prefix: '/hierarchy', ctx });
+  await app.register(auditLogRoutes, { prefix: '/audit-log', ctx });
 };
 
 /**
