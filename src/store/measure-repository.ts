@@ -71,8 +71,14 @@ export async function findMeasure(client: pg.PoolClient, organizationId: string,
   return rows.rows[0] ?? null;
 }
 
-export async function listMeasureRows(client: pg.PoolClient, organizationId: string): Promise<MeasureRow[]> {
-  return (await client.query<MeasureRow>(`${MEASURE_SELECT} WHERE m.organization_id = $1 ORDER BY m.key`, [organizationId])).rows;
+/** The organization's measures by key; a page of them (after a key, at most `limit`, of one stage) when asked. */
+export async function listMeasureRows(
+  client: pg.PoolClient, organizationId: string, page: { afterKey?: string | null; stage?: MeasureStage; limit?: number } = {},
+): Promise<MeasureRow[]> {
+  return (await client.query<MeasureRow>(
+    `${MEASURE_SELECT} WHERE m.organization_id = $1 AND ($2::text IS NULL OR m.key > $2) AND ($3::text IS NULL OR m.stage = $3::"MeasureStage") ORDER BY m.key LIMIT $4`,
+    [organizationId, page.afterKey ?? null, page.stage ?? null, page.limit ?? null],
+  )).rows;
 }
 
 export async function milestonesOf(client: pg.PoolClient, measureIds: readonly string[]): Promise<MilestoneRow[]> {

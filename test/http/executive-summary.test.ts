@@ -79,6 +79,24 @@ describe('/api/v1/executive-summary', () => {
     expect(items.map((m) => [m.key, m.openInterventions.map((i) => i.id)])).toEqual([['m-gap', []], ['m-sso-self-service', [itemId]], ['m-waiting', []]]);
   });
 
+  it('pages the measure list by key, reading on until a filtered page is full', async () => {
+    const walk = async (query: string): Promise<string[][]> => {
+      const pages: string[][] = [];
+      let cursor: string | null = null;
+      do {
+        const res = await app.inject({ method: 'GET', url: `/api/v1/measures?${query}${cursor ? `&cursor=${cursor}` : ''}`, headers: bearer(token) });
+        const body = res.json() as { items: { key: string }[]; nextCursor: string | null };
+        pages.push(body.items.map((m) => m.key));
+        cursor = body.nextCursor;
+      } while (cursor !== null && pages.length < 10);
+      return pages;
+    };
+    expect(await walk('limit=2')).toEqual([['m-gap', 'm-sso-self-service'], ['m-waiting']]);
+    expect(await walk('limit=1&status=on_track')).toEqual([['m-sso-self-service'], ['m-waiting']]);
+    expect(await walk('limit=1&status=gap')).toEqual([['m-gap']]);
+    expect(await walk('limit=5&stage=detailed')).toEqual([['m-waiting']]);
+  });
+
   it('shows the hierarchy as a tree, each node rolling up the measures below it', async () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/hierarchy', headers: bearer(token) });
     expect(res.statusCode).toBe(200);

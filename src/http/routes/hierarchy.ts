@@ -43,8 +43,14 @@ export const hierarchyRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async
       const { milestones, ebitda } = await partsOf(client, rows);
       const measures = rows.map((m) => ({ row: m, package: nodes.measurePackages.get(m.id) ?? '', status: statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf) }));
       const under = <N extends { parent: string }>(list: readonly N[], parent: string): N[] => list.filter((n) => n.parent === parent);
+      const byPackage = new Map<string, (typeof measures)[number][]>();
+      for (const m of measures) {
+        const list = byPackage.get(m.package);
+        if (list) list.push(m);
+        else byPackage.set(m.package, [m]);
+      }
       // A node's roll-up: the measures of every package below it.
-      const rollupOf = (packages: readonly string[]) => rollup(measures.filter((m) => packages.includes(m.package)).map((m) => m.status));
+      const rollupOf = (packages: readonly string[]) => rollup(packages.flatMap((k) => byPackage.get(k) ?? []).map((m) => m.status));
       const packagesBelow = (project: string) => under(nodes.packages, project).map((k) => k.key);
       const projectsBelow = (program: string) => under(nodes.projects, program).map((j) => j.key);
       const portfolios = nodes.portfolios.map((f) => {
@@ -53,7 +59,7 @@ export const hierarchyRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async
             key: j.key, name: j.name, rollup: rollupOf(packagesBelow(j.key)),
             packages: under(nodes.packages, j.key).map((k) => ({
               key: k.key, name: k.name, rollup: rollupOf([k.key]),
-              measures: measures.filter((m) => m.package === k.key).map((m) => ({ key: m.row.key, title: m.row.title, stage: m.row.stage, overall: m.status.overall, owner: m.row.owner?.email ?? null })),
+              measures: (byPackage.get(k.key) ?? []).map((m) => ({ key: m.row.key, title: m.row.title, stage: m.row.stage, overall: m.status.overall, owner: m.row.owner?.email ?? null })),
             })),
           }));
           return { key: g.key, name: g.name, goal: g.goal, rollup: rollupOf(projectsBelow(g.key).flatMap(packagesBelow)), projects };

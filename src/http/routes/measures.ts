@@ -133,12 +133,12 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
     const client = await ctx.pool.connect();
     try {
       const against = openAgainst(await openInterventions(client, org.id), ctx.now());
-      const rows = (await listMeasureRows(client, org.id)).filter((m) => (after === null || m.key > after) && (q.stage === undefined || m.stage === q.stage));
       const items: z.infer<typeof summarySchema>[] = [];
       let nextCursor: string | null = null;
-      // In batches, because the status filter is on a computed value.
-      for (let at = 0; at < rows.length && nextCursor === null; at += q.limit) {
-        const batch = rows.slice(at, at + q.limit);
+      // Page by page from the store; the status filter is on a computed value, so pages are read until this one is full.
+      let afterKey = after;
+      for (;;) {
+        const batch = await listMeasureRows(client, org.id, { afterKey, ...(q.stage ? { stage: q.stage } : {}), limit: q.limit + 1 });
         const { milestones, ebitda } = await partsOf(client, batch);
         for (const m of batch) {
           const view = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf), against(m.key));
@@ -149,6 +149,8 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
           }
           items.push(view);
         }
+        if (nextCursor !== null || batch.length <= q.limit) break;
+        afterKey = batch[batch.length - 1]?.key ?? null;
       }
       return { organization: org.key, asOf, items, nextCursor };
     } finally {
