@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatConfigIssues } from './config-issue.ts';
-import { type LoadResult, loadConfig } from './load-config.ts';
+import { configTextIssues, loadConfigTexts } from './load-from-texts.ts';
 
 const org = `organization: { key: acme, name: Acme Corp, timeZone: Europe/Berlin }
 people:
@@ -30,15 +30,8 @@ const measure = `governance:
       ebitdaPlan: [{ from: 2027-01-01, to: 2027-06-30, amount: 500000 }, { from: 2027-07-01, to: 2027-12-31, amount: 700000 }]
 `;
 
-async function load(files: Record<string, string>): Promise<LoadResult> {
-  return loadConfig(Object.keys(files), {}, { read: async (file) => files[file] ?? '' });
-}
-
-async function issues(files: Record<string, string>): Promise<string[]> {
-  const result = await load(files);
-  if (result.ok) throw new Error('expected issues');
-  return formatConfigIssues(result.issues).split('\n');
-}
+const load = loadConfigTexts;
+const issues = configTextIssues;
 
 describe('loadConfig: the governance hierarchy', () => {
   it('merges the levels across files, parents by key, people lower-case, currency by default EUR', async () => {

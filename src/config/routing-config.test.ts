@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatConfigIssues } from './config-issue.ts';
-import { type LoadResult, loadConfig } from './load-config.ts';
+import { configTextIssues, loadConfigTexts } from './load-from-texts.ts';
 
 const org = `organization:
   key: acme
@@ -31,15 +31,8 @@ const releases = `releases:
   - { key: "4.2", name: Release 4.2, at: "2026-02-24T11:00:00+01:00", products: [identity] }
 `;
 
-async function load(files: Record<string, string>): Promise<LoadResult> {
-  return loadConfig(Object.keys(files), {}, { read: async (file) => files[file] ?? '' });
-}
-
-async function issues(files: Record<string, string>): Promise<string[]> {
-  const result = await load(files);
-  if (result.ok) throw new Error('expected issues');
-  return formatConfigIssues(result.issues).split('\n');
-}
+const load = loadConfigTexts;
+const issues = configTextIssues;
 
 describe('loadConfig: people, routing, releases and the reporting cadence', () => {
   it('merges the sections across files: e-mails lower-case, durations in seconds, instants in UTC', async () => {
