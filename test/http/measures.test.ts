@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createApiToken } from '../../src/store/api-token-repository.ts';
+import { createApiToken, hashApiToken } from '../../src/store/api-token-repository.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { bearer, NOW, seedMeasurePackage, seedOrganization, testApp } from './http-fixtures.ts';
+import { bearer, type LogCapture, NOW, seedMeasurePackage, seedOrganization, testApp } from './http-fixtures.ts';
 
 /**
  * /api/v1/measures on real PostgreSQL: one measure taken through every gate by the people on it —
@@ -22,6 +22,7 @@ interface Tokens {
 describe('/api/v1/measures', () => {
   let db: TestDatabase;
   let app: FastifyInstance;
+  let logs: LogCapture;
   let tokens: Tokens;
   let measureId: string;
   let milestoneIds: string[];
@@ -57,7 +58,7 @@ describe('/api/v1/measures', () => {
     };
     // Each request a second later: decisions are ordered by when they were taken.
     let tick = 0;
-    app = testApp(db, { now: () => NOW + 1000 * tick++ }).app;
+    ({ app, logs } = testApp(db, { now: () => NOW + 1000 * tick++ }));
     await app.ready();
   });
   afterAll(async () => {
@@ -212,5 +213,15 @@ describe('/api/v1/measures', () => {
     expect([badPeriod.statusCode, codeOf(badPeriod)]).toEqual([400, 'FL_VALIDATION']);
     const badCursor = await app.inject({ method: 'GET', url: '/api/v1/measures?cursor=%%%', headers: bearer(tokens.executive) });
     expect([badCursor.statusCode, codeOf(badCursor)]).toEqual([400, 'FL_VALIDATION']);
+  });
+
+  it('never writes a token, or its hash, into a log line or a response', async () => {
+    const res = await app.inject({ method: 'GET', url: '/api/v1/measures/sso-wizard', headers: bearer(tokens.owner) });
+    for (const token of Object.values(tokens)) {
+      expect(logs.text()).not.toContain(token);
+      expect(logs.text()).not.toContain(hashApiToken(token));
+      expect(res.body).not.toContain(token.slice(3));
+    }
+    expect(logs.lines.length).toBeGreaterThan(0);
   });
 });
