@@ -2,7 +2,8 @@
 // database seeded with --measures measures (default 5,000: 3 milestones and 4 quarterly plans each, half with a
 // confirmed actual), in a hierarchy of 5 portfolios, 25 programs, 100 projects and 500 packages, and --items open
 // intervention items threatening measures. Each endpoint is loaded with autocannon for --seconds at
-// --connections; latencies are every response's, from autocannon's response events (p50, p95, p99), with
+// --connections, first with every request reading the store, then with organization-wide reads kept 5 s (as
+// `frontline serve` runs; src/store/governance-snapshot.ts); latencies are every response's, from autocannon's response events (p50, p95, p99), with
 // requests/s. One run, endpoints one after another in the same process. Writes JSON to bench/results/.
 // Not measured yet: KPI series at 1M tickets (KPI series do not exist yet).
 //   npm run bench:api -- --measures 5000 --seconds 10 --connections 10
@@ -49,8 +50,6 @@ try {
   const org = await seed(pool);
   log(`seeded ${MEASURES} measures and ${ITEMS} open items in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
   const token = (await createApiToken(prisma, { name: 'bench', role: 'executive', organizationIds: [org] })).token;
-  const app = buildApp({ prisma, pool, logger: createLogger({ level: 'warn' }), metrics: createMetrics({ defaultMetrics: false }) });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
   const endpoints = [
     { name: 'measure list (first page of 50)', path: '/api/v1/measures?limit=50' },
     { name: 'measure list filtered by status gap', path: '/api/v1/measures?status=gap&limit=50' },
@@ -59,6 +58,14 @@ try {
     { name: 'hierarchy with roll-ups', path: '/api/v1/hierarchy' },
   ];
   const results = [];
+  // Twice: reading the store on every request (snapshot TTL 0), then as served (organization-wide reads kept 5 s).
+  for (const snapshots of ['every request reads the store', 'kept 5 s (as served)'] as const) {
+  const app = buildApp({
+    prisma, pool, logger: createLogger({ level: 'warn' }), metrics: createMetrics({ defaultMetrics: false }),
+    governanceSnapshotTtlMs: snapshots === 'kept 5 s (as served)' ? 5_000 : 0,
+  });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  log(`governance snapshots: ${snapshots}`);
   for (const e of endpoints) {
     const latencies: number[] = [];
     const instance = autocannon({ url: `${address}${e.path}`, connections: CONNECTIONS, duration: SECONDS, headers: { authorization: `Bearer ${token}` } });
@@ -66,11 +73,12 @@ try {
     const r = await instance;
     latencies.sort((a, b) => a - b);
     const q = (p: number): number => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))] ?? Number.NaN;
-    const row = { ...e, requests: latencies.length, non2xx: r.non2xx, errors: r.errors, requestsPerSecond: r.requests.average, p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99) };
+    const row = { ...e, snapshots, requests: latencies.length, non2xx: r.non2xx, errors: r.errors, requestsPerSecond: r.requests.average, p50Ms: q(0.5), p95Ms: q(0.95), p99Ms: q(0.99) };
     results.push(row);
     log(`  ${e.name.padEnd(40)} p50 ${row.p50Ms.toFixed(1)} ms  p95 ${row.p95Ms.toFixed(1)} ms  p99 ${row.p99Ms.toFixed(1)} ms  ${row.requestsPerSecond.toFixed(0)} req/s  (${row.requests} responses, ${row.non2xx} non-2xx)`);
   }
   await app.close();
+  }
   await db.close();
   const report = {
     kind: 'api', at: new Date().toISOString(), machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },

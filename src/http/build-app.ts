@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
 import { verifyApiToken } from '../store/api-token-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
+import { GovernanceSnapshots } from '../store/governance-snapshot.ts';
 import { pingDatabase } from '../store/status-repository.ts';
 import { handleFrameworkError, installErrorHandling } from './error-handler.ts';
 import { apiV1Routes, type RateLimitSettings } from './routes/api-v1.ts';
@@ -33,6 +34,8 @@ export interface AppDeps {
    * default 600 requests a minute). Omitted, as in tests that fire thousands of requests, nothing is limited.
    */
   rateLimit?: RateLimitSettings;
+  /** How long organization-wide governance reads are kept (default 5 s; 0: never kept). */
+  governanceSnapshotTtlMs?: number;
 }
 
 const SAFE_REQUEST_ID = /^[A-Za-z0-9._:-]{1,64}$/;
@@ -86,7 +89,7 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   app.register(metricsRoutes, { registry: deps.metrics.registry });
   app.register(apiV1Routes, {
     prefix: '/api/v1',
-    ctx: { prisma: deps.prisma, pool: deps.pool, now },
+    ctx: { prisma: deps.prisma, pool: deps.pool, now, governance: new GovernanceSnapshots(deps.governanceSnapshotTtlMs) },
     verify: (token) => verifyApiToken(deps.prisma, token, new Date(now())),
     ...(deps.rateLimit === undefined ? {} : { rateLimit: deps.rateLimit }),
   });

@@ -1,5 +1,7 @@
+import type { FastifyInstance } from 'fastify';
 import type pg from 'pg';
 import type { PrismaClient } from '../store/database.ts';
+import type { GovernanceSnapshots } from '../store/governance-snapshot.ts';
 import { type ConnectorRef, type OrganizationRow, findConnectorRefs, findOrganizations } from '../store/status-repository.ts';
 import type { Principal } from './auth.ts';
 import { notFound, validationFailed } from './errors.ts';
@@ -14,6 +16,8 @@ export interface ApiContext {
   /** For the routes that write through the store's pg functions, in one transaction (src/store/transaction.ts). */
   pool: pg.Pool;
   now: () => number;
+  /** Organization-wide governance reads, kept a few seconds (src/store/governance-snapshot.ts). */
+  governance: GovernanceSnapshots;
 }
 
 /** `?organization=<key>`: needed only when a token sees several organizations. */
@@ -55,4 +59,15 @@ function needOrganization(keys: string[]): Error {
   return validationFailed('Ambiguous organization', [
     { path: 'organization', message: `This token sees several organizations (${keys.join(', ')}): add ?organization=<key>` },
   ]);
+}
+
+/**
+ * Drops the governance snapshots of the token's organizations when a write of this scope answers
+ * (before the answer leaves): whoever reads next in this process sees the change.
+ */
+export function dropGovernanceSnapshotsOnWrites(app: FastifyInstance, ctx: ApiContext): void {
+  app.addHook('onSend', async (request, _reply, payload) => {
+    if (request.method !== 'GET' && request.method !== 'HEAD' && request.principal) for (const id of request.principal.organizationIds) ctx.governance.invalidate(id);
+    return payload;
+  });
 }

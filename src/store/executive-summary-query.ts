@@ -1,18 +1,18 @@
 import type pg from 'pg';
+import type { DualStatus } from '../domain/measure/dual-status.ts';
 import { type ExecutiveSummary, executiveSummary, type PeriodBounds } from '../domain/measure/executive-summary.ts';
-import { listMeasureRows, measurePlaces, openInterventions, partsOf, periodActivity, statusOf } from './measure-repository.ts';
+import { type GovernanceSnapshot, loadGovernanceSnapshot } from './governance-snapshot.ts';
+import { periodActivity } from './measure-repository.ts';
 
 /**
  * The executive summary of an organization for a period, from the store (the API route and the
- * demo ask it): statuses computed from today's facts as of the period's last day, or today while
- * the period runs.
+ * demo ask it), or from a snapshot of it the caller holds: statuses computed from today's facts as
+ * of the period's last day, or today while the period runs. The period's decisions are always read.
  */
-export async function loadExecutiveSummary(client: pg.PoolClient, organizationId: string, period: PeriodBounds, nowMs: number): Promise<ExecutiveSummary & { asOf: string }> {
+export async function loadExecutiveSummary(client: pg.PoolClient, organizationId: string, period: PeriodBounds, nowMs: number, snapshot?: GovernanceSnapshot): Promise<ExecutiveSummary & { asOf: string }> {
   const asOf = new Date(Math.min(nowMs, period.toMs - 1)).toISOString().slice(0, 10);
-  const rows = await listMeasureRows(client, organizationId);
-  const { milestones, ebitda } = await partsOf(client, rows);
-  const places = await measurePlaces(client, organizationId);
-  const open = await openInterventions(client, organizationId);
+  const { measures: rows, places, openItems: open, statusesAsOf } = snapshot ?? (await loadGovernanceSnapshot(client, organizationId));
+  const statuses = statusesAsOf(asOf);
   const activity = await periodActivity(client, organizationId, period.fromMs, period.toMs);
   const unplaced = { key: '-', name: 'Not in a program', goal: null };
   const summary = executiveSummary({
@@ -20,7 +20,7 @@ export async function loadExecutiveSummary(client: pg.PoolClient, organizationId
     measures: rows.map((m) => ({
       key: m.key, title: m.title, stage: m.stage, program: places.get(m.id)?.program ?? unplaced, portfolio: places.get(m.id)?.portfolio ?? unplaced,
       owner: m.owner?.email ?? null, sponsor: m.sponsor?.email ?? null, controller: m.controller?.email ?? null, currency: m.currency,
-      status: statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf),
+      status: statuses.get(m.id) as DualStatus,
     })),
     interventions: open.map((i) => ({ id: i.id, title: i.title, status: i.status, owner: i.owner, openedAtMs: i.openedAt.getTime(), onAgenda: i.onAgenda, affectedCustomers: i.affectedCustomers, measures: i.measures })),
     decisions: activity.decisions.map((d) => ({ ...d, atMs: d.at.getTime() })),

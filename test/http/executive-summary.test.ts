@@ -14,6 +14,7 @@ describe('/api/v1/executive-summary', () => {
   let app: FastifyInstance;
   let token: string;
   let itemId: string;
+  let orgId: string;
 
   beforeAll(async () => {
     db = await createTestDatabase();
@@ -47,6 +48,7 @@ describe('/api/v1/executive-summary', () => {
       },
     });
     itemId = item.id;
+    orgId = org.id;
     token = (await createApiToken(db.prisma, { name: 'exec', role: 'executive', organizationIds: [org.id] })).token;
     app = testApp(db).app;
     await app.ready();
@@ -116,5 +118,23 @@ describe('/api/v1/executive-summary', () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/executive-summary?period=March', headers: bearer(token) });
     expect(res.statusCode).toBe(400);
     expect(res.json().error).toMatchObject({ code: 'FL_VALIDATION', details: [{ path: 'period', message: 'write 2026-11, 2026-Q4 or 2026-W48' }] });
+  });
+
+  it('keeps the organization-wide reads a few seconds, and drops them when a write through the API answers', async () => {
+    const kept = testApp(db, { governanceSnapshotTtlMs: 60_000 }).app;
+    const analyst = (await createApiToken(db.prisma, { name: 'pl', role: 'analyst', organizationIds: [orgId] })).token;
+    const titleOf = async () => ((await kept.inject({ method: 'GET', url: '/api/v1/executive-summary?period=2026-03', headers: bearer(token) })).json().risks as { measure: string; title: string }[])
+      .find((r) => r.measure === 'm-gap')?.title;
+    try {
+      expect(await titleOf()).toBe('m-gap title');
+      // Another process changes the store: this one shows it when its snapshot is older than the TTL, not before.
+      await db.prisma.measure.updateMany({ where: { key: 'm-gap' }, data: { title: 'Renamed elsewhere' } });
+      expect(await titleOf()).toBe('m-gap title');
+      const ack = await kept.inject({ method: 'POST', url: `/api/v1/interventions/${itemId}/transitions`, headers: bearer(analyst), payload: { action: 'ack', reason: 'on it' } });
+      expect(ack.statusCode).toBe(200);
+      expect(await titleOf()).toBe('Renamed elsewhere');
+    } finally {
+      await kept.close();
+    }
   });
 });

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { currentMonth, parsePeriod } from '../../domain/measure/executive-summary.ts';
 import { measureStages } from '../../domain/measure/stage-gates.ts';
 import { loadExecutiveSummary } from '../../store/executive-summary-query.ts';
+import { loadGovernanceSnapshot } from '../../store/governance-snapshot.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses, validationFailed } from '../errors.ts';
 import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
@@ -58,7 +59,8 @@ export const executiveSummaryRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> 
     if (period === null) throw validationFailed(`period "${text}" is not a month, quarter or ISO week`, [{ path: 'period', message: 'write 2026-11, 2026-Q4 or 2026-W48' }]);
     const client = await ctx.pool.connect();
     try {
-      return { organization: org.key, ...(await loadExecutiveSummary(client, org.id, period, nowMs)) };
+      const snapshot = await ctx.governance.get(org.id, () => loadGovernanceSnapshot(client, org.id));
+      return { organization: org.key, ...(await loadExecutiveSummary(client, org.id, period, nowMs, snapshot)) };
     } finally {
       client.release();
     }

@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
+import type { DualStatus } from '../../domain/measure/dual-status.ts';
 import { rollup } from '../../domain/measure/rollup.ts';
 import { measureStages } from '../../domain/measure/stage-gates.ts';
+import { loadGovernanceSnapshot } from '../../store/governance-snapshot.ts';
 import { hierarchyNodes } from '../../store/hierarchy-queries.ts';
-import { listMeasureRows, partsOf, statusOf } from '../../store/measure-repository.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses } from '../errors.ts';
 import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
@@ -39,9 +40,9 @@ export const hierarchyRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async
     const client = await ctx.pool.connect();
     try {
       const nodes = await hierarchyNodes(client, org.id);
-      const rows = await listMeasureRows(client, org.id);
-      const { milestones, ebitda } = await partsOf(client, rows);
-      const measures = rows.map((m) => ({ row: m, package: nodes.measurePackages.get(m.id) ?? '', status: statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf) }));
+      const snapshot = await ctx.governance.get(org.id, () => loadGovernanceSnapshot(client, org.id));
+      const statuses = snapshot.statusesAsOf(asOf);
+      const measures = snapshot.measures.map((m) => ({ row: m, package: nodes.measurePackages.get(m.id) ?? '', status: statuses.get(m.id) as DualStatus }));
       const under = <N extends { parent: string }>(list: readonly N[], parent: string): N[] => list.filter((n) => n.parent === parent);
       const byPackage = new Map<string, (typeof measures)[number][]>();
       for (const m of measures) {

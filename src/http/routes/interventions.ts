@@ -16,7 +16,7 @@ import { decodeCursor, encodeCursor } from '../../store/spike-queries.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses, forbidden, HttpError } from '../errors.ts';
 import { identifierParam } from '../params.ts';
-import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
+import { type ApiContext, dropGovernanceSnapshotsOnWrites, organizationParam, resolveOrganization } from '../scope.ts';
 import { driverFilterParam, iso, isoOrNull, keysetCursorParam, limitParam, uuidParam } from './spikes.ts';
 
 /**
@@ -167,6 +167,7 @@ export const invalidTransitionBody = z
 const common = { tags: ['interventions'], security: [{ bearerAuth: [] }] };
 
 export const interventionRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  dropGovernanceSnapshotsOnWrites(app, ctx);
   app.get(
     '',
     {

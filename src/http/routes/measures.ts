@@ -13,7 +13,7 @@ import { inTransaction } from '../../store/transaction.ts';
 import { principalOf } from '../auth.ts';
 import { conflict, type ErrorDetail, errorResponses, HttpError } from '../errors.ts';
 import { identifierParam } from '../params.ts';
-import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
+import { type ApiContext, dropGovernanceSnapshotsOnWrites, organizationParam, resolveOrganization } from '../scope.ts';
 import { freeText, requireRole } from './interventions.ts';
 import { iso, isoOrNull, limitParam, uuidParam } from './spikes.ts';
 
@@ -118,6 +118,7 @@ const milestoneParams = keyParams.extend({ milestoneId: uuidParam('Milestone id'
 const common = { tags: ['measures'], security: [{ bearerAuth: [] }] };
 
 export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  dropGovernanceSnapshotsOnWrites(app, ctx);
   const today = (asOf: string | undefined): string => asOf ?? new Date(ctx.now()).toISOString().slice(0, 10);
 
   app.get('', {
