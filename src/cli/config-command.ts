@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { connectorModules } from '../../connectors/registry.ts';
 import { configJsonSchemaText, formatConfigIssues, loadConfig, resolveAllSecrets, type FrontlineConfig } from '../config/index.ts';
-import { applyConfig, type ApplySummary, formatGovernanceSummary, formatRoutingSummary } from '../store/config-repository.ts';
+import { applyConfig, type ApplySummary, formatGovernanceSummary, formatKpiSummary, formatRoutingSummary } from '../store/config-repository.ts';
 import { requestRederive, type RederiveOutcome } from '../queue/rederive.ts';
 import { CliError } from './cli-error.ts';
 import { withServices } from './run-with-services.ts';
@@ -88,6 +88,7 @@ export function formatApplySummary(s: ApplySummary): string {
     list('secrets written', s.secrets.written) +
     formatRoutingSummary(s) +
     formatGovernanceSummary(s.governance) +
+    formatKpiSummary(s.kpis) +
     `  driver taxonomy v${s.taxonomy.version} ${s.taxonomy.changed ? '(new version: history will be re-classified)' : '(unchanged)'}\n` +
     `  ${s.auditEntries} audit entr${s.auditEntries === 1 ? 'y' : 'ies'}\n`
   );

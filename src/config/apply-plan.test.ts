@@ -11,7 +11,7 @@ const connector: ConnectorConfig = {
 };
 const config: FrontlineConfig = {
   organization: { key: 'acme', name: 'Acme', timeZone: 'UTC', reportingCadence: null }, connectors: [connector], taxonomy: { drivers: [], rules: [] },
-  people: [], routing: { ackWithinSeconds: 14_400, repeatEverySeconds: 86_400, releaseWindowSeconds: 259_200, default: null, drivers: [] }, releases: [], governance: emptyGovernance(),
+  people: [], routing: { ackWithinSeconds: 14_400, repeatEverySeconds: 86_400, releaseWindowSeconds: 259_200, default: null, drivers: [] }, releases: [], governance: emptyGovernance(), kpis: [],
   sources: ['a.yaml'],
 };
 

@@ -59,6 +59,7 @@ export function configContentHash(config: FrontlineConfig): string {
     routes: config.routing.drivers.map(driverRouteRowData),
     releases: config.releases.map(releaseRowData),
     governance: config.governance,
+    kpis: config.kpis,
   }));
 }
 

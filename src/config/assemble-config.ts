@@ -1,10 +1,12 @@
 import { canonicalJson, formatPath, type IssuePath, type TaxonomyDefinition, type TaxonomyIssue, crossReferenceIssues } from '../domain/driver/index.ts';
 import { mergeGovernance } from './assemble-governance.ts';
+import { mergeKpis } from './assemble-kpis.ts';
 import { declaredPeople, mergeRouting } from './assemble-routing.ts';
 import type { ConfigIssue } from './config-issue.ts';
 import { type ConfigFile, type ConnectorConfig, type OrganizationConfig, type OrganizationFile, toConnectorConfig, toOrganizationConfig } from './config-schema.ts';
 import { type ConnectorSpecs, specFor } from './connector-specs.ts';
 import type { GovernanceConfig } from './governance-schema.ts';
+import type { KpiConfig } from './kpi-schema.ts';
 import { at, where } from './issue-location.ts';
 import type { PersonConfig, ReleaseConfig, RoutingConfig } from './routing-schema.ts';
 import type { YamlSource } from './yaml-source.ts';
@@ -23,6 +25,7 @@ export interface Assembled {
   routing: RoutingConfig;
   releases: ReleaseConfig[];
   governance: GovernanceConfig;
+  kpis: KpiConfig[];
   issues: ConfigIssue[];
   warnings: ConfigIssue[];
 }
@@ -36,7 +39,8 @@ export function assembleConfig(files: readonly ParsedFile[], specs: ConnectorSpe
   const taxonomy = mergeTaxonomy(files, issues);
   const { people, routing, releases } = mergeRouting(files, taxonomy, issues, warnings);
   const governance = mergeGovernance(files, declaredPeople(people.map((p) => p.email)), issues, warnings);
-  return { organization, connectors, taxonomy, people, routing, releases, governance, issues, warnings };
+  const kpis = mergeKpis(files, governance, taxonomy, organization?.timeZone ?? null, issues, warnings);
+  return { organization, connectors, taxonomy, people, routing, releases, governance, kpis, issues, warnings };
 }
 
 function mergeOrganization(files: readonly ParsedFile[], issues: ConfigIssue[]): OrganizationConfig | null {

@@ -3,6 +3,7 @@ import { driverSchema, ruleSchema } from '../domain/driver/index.ts';
 import { checkBaseUrl } from './base-url.ts';
 import { parseDurationSeconds, syncEveryBounds } from './duration.ts';
 import { governanceSchema } from './governance-schema.ts';
+import { kpiSchema } from './kpi-schema.ts';
 import { type ReportingCadence, personSchema, releaseSchema, reportingCadenceSchema, routingSchema } from './routing-schema.ts';
 
 import { sourceSystems, type SourceSystem } from '../domain/sync/source-system.ts';
@@ -83,6 +84,7 @@ export const configFileSchema = z
     routing: routingSchema.optional(),
     releases: z.array(releaseSchema).optional().meta({ description: 'Release events: a spike starting within routing.releaseWindow after one names it.' }),
     governance: governanceSchema.optional(),
+    kpis: z.array(kpiSchema).optional().meta({ description: 'KPI definitions on nodes of the hierarchy; a changed one becomes a new version.' }),
   })
   .meta({ title: 'Frontline configuration', description: 'Organization, connectors, contact drivers and rules, people, routing, releases and the governance hierarchy (config as code).' });
 

@@ -29,6 +29,7 @@ export {
 export type { ConnectorSpec, ConnectorSpecs } from './connector-specs.ts';
 export { parseDurationSeconds } from './duration.ts';
 export { emptyGovernance, type GovernanceConfig, type MeasureConfig } from './governance-schema.ts';
+export type { KpiConfig } from './kpi-schema.ts';
 export { configJsonSchema, configJsonSchemaPath, configJsonSchemaText } from './json-schema.ts';
 export { type FrontlineConfig, type LoadConfigOptions, type LoadResult, loadConfig } from './load-config.ts';
 export {

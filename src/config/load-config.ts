@@ -4,6 +4,7 @@ import { type ConfigIssue, sortConfigIssues } from './config-issue.ts';
 import { type ConnectorConfig, type OrganizationConfig, configFileSchema } from './config-schema.ts';
 import type { ConnectorSpecs } from './connector-specs.ts';
 import type { GovernanceConfig } from './governance-schema.ts';
+import type { KpiConfig } from './kpi-schema.ts';
 import type { PersonConfig, ReleaseConfig, RoutingConfig } from './routing-schema.ts';
 import { missingSecretWarnings } from './secrets.ts';
 import { type ReadText, readYamlSource } from './yaml-source.ts';
@@ -22,6 +23,8 @@ export interface FrontlineConfig {
   releases: ReleaseConfig[];
   /** The governance hierarchy and its measures (empty when no file declares one). */
   governance: GovernanceConfig;
+  /** KPI definitions (their nodes, drivers and time zones checked). */
+  kpis: KpiConfig[];
   /** The files it was read from, in order. */
   sources: string[];
 }
@@ -77,6 +80,7 @@ async function load(paths: readonly string[], env: NodeJS.ProcessEnv, options: L
     routing: assembled.routing,
     releases: assembled.releases,
     governance: assembled.governance,
+    kpis: assembled.kpis,
     sources: [...paths],
   };
   return { ok: true, config, taxonomy: taxonomy.compiled, warnings: [...assembled.warnings, ...missingSecretWarnings(config.connectors, env)] };

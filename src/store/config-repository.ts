@@ -15,6 +15,7 @@ import { type CompiledTaxonomy, type FunctionArea, compileTaxonomy, hashDefiniti
 import { Prisma, type PrismaClient } from '../generated/prisma/client.ts';
 import type { FunctionArea as StoredFunctionArea } from '../generated/prisma/enums.ts';
 import { applyGovernance, type GovernanceApplySummary } from './config-governance.ts';
+import { applyKpis, type KpiApplySummary } from './config-kpis.ts';
 import { type AuditEntry, applyRouting, type Db, type RoutingApplySummary } from './config-routing.ts';
 import type { SealedSecret, SecretBox } from './secret-box.ts';
 
@@ -47,11 +48,13 @@ export interface ApplySummary {
   routes: RoutingApplySummary['routes'];
   releases: RoutingApplySummary['releases'];
   governance: GovernanceApplySummary;
+  kpis: KpiApplySummary;
   auditEntries: number;
   dryRun: boolean;
 }
 
 export { formatGovernanceSummary, type GovernanceApplySummary } from './config-governance.ts';
+export { formatKpiSummary, type KpiApplySummary } from './config-kpis.ts';
 export { formatRoutingSummary, type RoutingApplySummary } from './config-routing.ts';
 
 const organizationFields = ['name', 'timeZone', 'reportingCadence', 'routing'] as const;
@@ -95,8 +98,9 @@ export async function applyConfig(prisma: PrismaClient, config: FrontlineConfig,
       const routing = await applyRouting(tx, org.id, config, audit);
       const people = new Map((await tx.person.findMany({ where: { organizationId: org.id }, select: { id: true, email: true } })).map((p) => [p.email.toLowerCase(), p.id]));
       const governance = await applyGovernance(tx, org.id, config.governance, people, audit);
+      const kpis = await applyKpis(tx, org.id, config.kpis, audit);
       const summary: ApplySummary = {
-        organizationId: org.id, organization: org.outcome, organizationChanged: org.changed, connectors, secrets, taxonomy, ...routing, governance,
+        organizationId: org.id, organization: org.outcome, organizationChanged: org.changed, connectors, secrets, taxonomy, ...routing, governance, kpis,
         auditEntries: audit.length, dryRun: options.dryRun === true,
       };
       await writeAudit(tx, org.id, options, audit);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FrontlineConfig, formatConfigIssues, loadConfig } from '../../src/config/index.ts';
-import { applyConfig, type ApplyOptions, formatGovernanceSummary } from '../../src/store/config-repository.ts';
+import { applyConfig, type ApplyOptions, formatGovernanceSummary, formatKpiSummary } from '../../src/store/config-repository.ts';
 import { createSecretBox } from '../../src/store/secret-box.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
 
@@ -111,3 +111,41 @@ describe('applyConfig: the governance hierarchy', () => {
     expect(formatGovernanceSummary(summary.governance)).toContain('closed measures left as they are (config differs): m-sso');
   });
 });
+
+describe('applyConfig: KPI definitions', () => {
+  beforeAll(async () => {
+    db = await createTestDatabase();
+  });
+  afterAll(async () => {
+    await db.drop();
+  });
+  const kpis = (target: number) => `kpis:
+  - { key: sso-tickets, name: SSO tickets, on: { measure: m-sso }, metric: volume, bucket: week, direction: down_is_good, target: ${target}, bands: { green: 900, amber: 1100 } }
+  - { key: all-tickets, name: All tickets, on: organization, metric: volume, direction: down_is_good }
+`;
+
+  it('creates version 1, changes nothing when applied again, and versions a changed definition keeping the old one', async () => {
+    const text = head + measure('m-sso', 'sso');
+    expect((await apply(text + kpis(800))).kpis).toEqual({ created: ['sso-tickets', 'all-tickets'], versioned: [], unchanged: [], notInConfig: [] });
+    const m = await db.prisma.measure.findFirstOrThrow({ where: { key: 'm-sso' } });
+    expect(await db.prisma.kpi.findFirstOrThrow({ where: { key: 'sso-tickets' } })).toMatchObject({ version: 1, active: true, nodeLevel: 'measure', nodeId: m.id, timeZone: 'Europe/Berlin', bucket: 'week' });
+    const again = await apply(text + kpis(800));
+    expect(again.kpis.unchanged).toEqual(['sso-tickets', 'all-tickets']);
+    expect(again.auditEntries).toBe(0);
+    const changed = await apply(text + kpis(700));
+    expect(changed.kpis).toMatchObject({ versioned: ['sso-tickets'], unchanged: ['all-tickets'] });
+    const versions = await db.prisma.kpi.findMany({ where: { key: 'sso-tickets' }, orderBy: { version: 'asc' } });
+    expect(versions.map((k) => [k.version, k.active, k.target?.toNumber()])).toEqual([[1, false, 800], [2, true, 700]]);
+    const audit = await db.prisma.auditLog.findFirstOrThrow({ where: { action: 'kpi.versioned' } });
+    expect(audit.before).toMatchObject({ version: 1, definition: { target: 800 } });
+    expect(audit.after).toMatchObject({ version: 2, definition: { target: 700 } });
+  });
+
+  it('keeps a KPI config no longer declares, and says so', async () => {
+    const summary = await apply(head + measure('m-sso', 'sso') + kpis(700).split('\n').slice(0, 2).join('\n') + '\n');
+    expect(summary.kpis).toEqual({ created: [], versioned: [], unchanged: ['sso-tickets'], notInConfig: ['all-tickets'] });
+    expect(await db.prisma.kpi.count({ where: { key: 'all-tickets', active: true } })).toBe(1);
+    expect(formatKpiSummary(summary.kpis)).toContain('  KPIs no longer in config (kept): all-tickets\n');
+  });
+});
+
