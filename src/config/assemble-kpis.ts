@@ -2,6 +2,7 @@ import { closestMatch, type IssuePath, type TaxonomyDefinition } from '../domain
 import type { ParsedFile } from './assemble-config.ts';
 import { listOf } from './assemble-routing.ts';
 import type { ConfigIssue } from './config-issue.ts';
+import { isTimeZone } from './config-schema.ts';
 import type { GovernanceConfig } from './governance-schema.ts';
 import { at, where } from './issue-location.ts';
 import { type KpiConfig, type KpiLevel, kpiLevels } from './kpi-schema.ts';
@@ -83,13 +84,4 @@ export function mergeKpis(
     }));
   }
   return out;
-}
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
 }

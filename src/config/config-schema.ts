@@ -152,7 +152,8 @@ export function parseInstant(value: string): number | null {
   return ms;
 }
 
-function isTimeZone(zone: string): boolean {
+/** An IANA time zone this runtime knows. */
+export function isTimeZone(zone: string): boolean {
   try {
     new Intl.DateTimeFormat('en', { timeZone: zone });
     return true;
