@@ -58,6 +58,12 @@ describe('executive summary', () => {
     expect(summary.risks[0]?.openInterventions).toEqual([{ id: 'i-1', title: 'configuration/sso tickets +53 %', owner: 'lena@acme.example', ageDays: 3 }]);
   });
 
+  it('asks the controller to confirm an implemented measure\'s actuals that wait for it, even when some are confirmed', () => {
+    const waitingForController = measure('m-closing', { stage: 'implemented', ebitda: [halfYear('plan', 1, 500_000), halfYear('actual', 1, 300_000, true), halfYear('actual', 2, 200_000)] });
+    const s = executiveSummary({ period: parsePeriod('2026-11') ?? { label: '', fromMs: 0, toMs: 0 }, nowMs: NOW, measures: [waitingForController], interventions: [], decisions: [], raised: 0, resolved: 0 });
+    expect(s.decisionsAsked.map((d) => [d.kind, d.subject, d.ask])).toContainEqual(['closure', 'm-closing', '"m-closing": clara@acme.example to confirm the realised EBITDA so it can close']);
+  });
+
   it('reads months, quarters and ISO weeks, and nothing else', () => {
     expect(parsePeriod('2026-11')).toEqual({ label: '2026-11', fromMs: Date.parse('2026-11-01T00:00:00Z'), toMs: Date.parse('2026-12-01T00:00:00Z') });
     expect(parsePeriod('2026-Q4')).toEqual({ label: '2026-Q4', fromMs: Date.parse('2026-10-01T00:00:00Z'), toMs: Date.parse('2027-01-01T00:00:00Z') });

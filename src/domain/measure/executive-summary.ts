@@ -102,7 +102,8 @@ export function executiveSummary(
     return out;
   };
   const sum = (list: readonly SummaryMeasure[], pick: (m: SummaryMeasure) => number) => list.reduce((total, m) => total + pick(m), 0);
-  const allStates = Object.fromEntries(STATES.map((s) => [s, byState(measures)[s] ?? 0])) as Record<OverallState, number>;
+  const counted = byState(measures);
+  const allStates = Object.fromEntries(STATES.map((s) => [s, counted[s] ?? 0])) as Record<OverallState, number>;
 
   const programs = new Map<string, SummaryMeasure[]>();
   for (const m of measures) programs.set(m.program.key, [...(programs.get(m.program.key) ?? []), m]);
@@ -148,7 +149,7 @@ export function executiveSummary(
     if (m.status.gap) {
       asked.push({ kind: 'value_gap', subject: m.key, ask: `"${m.title}": milestones on track but the money is missing — replan the value, or stop the measure`, ebitdaAtRisk: atRisk.get(m.key) ?? 0 });
     }
-    if (m.stage === 'implemented' && m.status.value.realised === 0 && m.status.value.awaitingConfirmation > 0) {
+    if (m.stage === 'implemented' && m.status.value.awaitingConfirmation > 0) {
       asked.push({ kind: 'closure', subject: m.key, ask: `"${m.title}": ${m.controller ?? 'the controller'} to confirm the realised EBITDA so it can close`, ebitdaAtRisk: 0 });
     }
   }
