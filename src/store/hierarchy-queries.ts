@@ -1,13 +1,11 @@
 import type pg from 'pg';
 
-/** The hierarchy's nodes of an organization, each naming its parent's key (GET /api/v1/hierarchy). */
+/** The hierarchy's nodes above the measures, each naming its parent's key (GET /api/v1/hierarchy; a measure names its package itself). */
 export interface HierarchyNodes {
   portfolios: { key: string; name: string; goal: string | null }[];
   programs: { key: string; name: string; goal: string | null; parent: string }[];
   projects: { key: string; name: string; parent: string }[];
   packages: { key: string; name: string; parent: string }[];
-  /** Measure id → its package key. */
-  measurePackages: Map<string, string>;
 }
 
 export async function hierarchyNodes(client: pg.PoolClient, organizationId: string): Promise<HierarchyNodes> {
@@ -16,6 +14,5 @@ export async function hierarchyNodes(client: pg.PoolClient, organizationId: stri
   const programs = await q<HierarchyNodes['programs'][number]>('SELECT g.key, g.name, g.goal, f.key AS parent FROM programs g JOIN portfolios f ON f.id = g.portfolio_id WHERE g.organization_id = $1 ORDER BY g.key');
   const projects = await q<HierarchyNodes['projects'][number]>('SELECT j.key, j.name, g.key AS parent FROM projects j JOIN programs g ON g.id = j.program_id WHERE j.organization_id = $1 ORDER BY j.key');
   const packages = await q<HierarchyNodes['packages'][number]>('SELECT k.key, k.name, j.key AS parent FROM measure_packages k JOIN projects j ON j.id = k.project_id WHERE k.organization_id = $1 ORDER BY k.key');
-  const measures = await q<{ id: string; package: string }>('SELECT m.id::text, k.key AS package FROM measures m JOIN measure_packages k ON k.id = m.package_id WHERE m.organization_id = $1');
-  return { portfolios, programs, projects, packages, measurePackages: new Map(measures.map((m) => [m.id, m.package])) };
+  return { portfolios, programs, projects, packages };
 }

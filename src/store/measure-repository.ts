@@ -210,7 +210,8 @@ export interface EbitdaWrite {
   periodStart: string;
   periodEnd: string;
   amount: number;
-  currency: string;
+  /** Default: the measure's currency. */
+  currency?: string;
   actorId: string;
   actor: string;
   atMs: number;
@@ -236,13 +237,13 @@ export async function writeEbitda(client: pg.PoolClient, w: EbitdaWrite): Promis
      VALUES (gen_random_uuid(), $1, $2::"EbitdaKind", $3, $4, $5, $6)
      ON CONFLICT (measure_id, kind, period_start) DO UPDATE SET period_end = EXCLUDED.period_end, amount = EXCLUDED.amount, currency = EXCLUDED.currency
      RETURNING id::text`,
-    [m.id, w.kind, w.periodStart, w.periodEnd, w.amount, w.currency],
+    [m.id, w.kind, w.periodStart, w.periodEnd, w.amount, w.currency ?? m.currency],
   );
   const id = row.rows[0]?.id ?? '';
   await writeAuditRecord(client, {
     organizationId: w.organizationId, actor: w.actor, action: existing ? 'ebitda.updated' : 'ebitda.recorded', entityType: 'ebitda_entry', entityId: id,
     before: existing ? { amount: existing.amount, currency: existing.currency, periodEnd: existing.periodEnd } : undefined,
-    after: { measure: m.key, kind: w.kind, periodStart: w.periodStart, periodEnd: w.periodEnd, amount: w.amount, currency: w.currency }, atMs: w.atMs,
+    after: { measure: m.key, kind: w.kind, periodStart: w.periodStart, periodEnd: w.periodEnd, amount: w.amount, currency: w.currency ?? m.currency }, atMs: w.atMs,
   });
   const entry = (await ebitdaOf(client, [m.id])).find((e) => e.id === id);
   if (!entry) throw new Error(`ebitda entry ${id} vanished inside its own transaction`);

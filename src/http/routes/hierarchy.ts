@@ -42,7 +42,7 @@ export const hierarchyRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async
       const nodes = await hierarchyNodes(client, org.id);
       const snapshot = await ctx.governance.get(org.id, () => loadGovernanceSnapshot(client, org.id));
       const statuses = snapshot.statusesAsOf(asOf);
-      const measures = snapshot.measures.map((m) => ({ row: m, package: nodes.measurePackages.get(m.id) ?? '', status: statuses.get(m.id) as DualStatus }));
+      const measures = snapshot.measures.map((m) => ({ row: m, package: m.packageKey, status: statuses.get(m.id) as DualStatus }));
       const under = <N extends { parent: string }>(list: readonly N[], parent: string): N[] => list.filter((n) => n.parent === parent);
       const byPackage = new Map<string, (typeof measures)[number][]>();
       for (const m of measures) {

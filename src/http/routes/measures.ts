@@ -212,15 +212,13 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
     const { org, actor } = await actingPerson(ctx, request, request.query.organization);
     const b = request.body;
     return inTransaction(ctx.pool, async (client) => {
-      const m = await findMeasure(client, org.id, request.params.key);
-      if (m === null) throw measureNotFound(request.params.key, org.key);
       const outcome = await writeEbitda(client, {
-        organizationId: org.id, measureKey: m.key, kind: b.kind, periodStart: b.periodStart, periodEnd: b.periodEnd, amount: b.amount, currency: b.currency ?? m.currency,
-        actorId: actor.id, actor: actor.label, atMs: ctx.now(),
+        organizationId: org.id, measureKey: request.params.key, kind: b.kind, periodStart: b.periodStart, periodEnd: b.periodEnd, amount: b.amount,
+        ...(b.currency === undefined ? {} : { currency: b.currency }), actorId: actor.id, actor: actor.label, atMs: ctx.now(),
       });
       if (outcome.kind === 'not_found') throw measureNotFound(request.params.key, org.key);
       if (outcome.kind === 'refused') throw new HttpError('FL_SEGREGATION_OF_DUTIES', outcome.message, [{ path: 'actor', message: outcome.message }]);
-      if (outcome.kind === 'closed') throw conflict(`Measure ${m.key} is closed: its EBITDA is final`);
+      if (outcome.kind === 'closed') throw conflict(`Measure ${request.params.key} is closed: its EBITDA is final`);
       if (outcome.kind === 'confirmed_already') throw conflict(`The ${b.kind} for the period from ${b.periodStart} was confirmed by the controller on ${outcome.entry.confirmedAt?.toISOString() ?? '?'}: it is not changed`);
       reply.code(outcome.created ? 201 : 200);
       return ebitdaView(outcome.entry);

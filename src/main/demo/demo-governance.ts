@@ -48,7 +48,7 @@ export async function seedGovernanceProgress(pool: pg.Pool, organizationId: stri
       }
       for (const kind of ['forecasts', 'actuals'] as const) {
         for (const e of p[kind] ?? []) {
-          await writeEbitda(client, { organizationId, measureKey: m.key, kind: kind === 'actuals' ? 'actual' : 'forecast', periodStart: e.from, periodEnd: e.to, amount: e.amount, currency: m.currency, ...owner, atMs: step() });
+          await writeEbitda(client, { organizationId, measureKey: m.key, kind: kind === 'actuals' ? 'actual' : 'forecast', periodStart: e.from, periodEnd: e.to, amount: e.amount, ...owner, atMs: step() });
         }
       }
       for (const entry of (await ebitdaOf(client, [m.id])).filter((e) => e.kind === 'actual')) {
