@@ -47,6 +47,21 @@ describe('zendesk connector against the simulator', () => {
     });
   });
 
+  it('side-loads ticket metrics: every normalised ticket has the resolution, close time and reopens of the simulator’s truth', async () => {
+    await against({ tickets: 600, rateLimit: false, deletedShare: 0.03, malformed: 2 }, async ({ session, sim }) => {
+      const pages = await collect(session.ticketPages({ cursor: null, sinceMs: 0 }));
+      const results = pages.flatMap((p) => p.records).map((raw) => session.normalise(raw));
+      const tickets = results.flatMap((r) => (r.ok ? [r.ticket] : [])).sort((a, b) => Number(a.nativeId) - Number(b.nativeId));
+      const truth = sim.resolutions();
+      expect(tickets.map((t) => ({ id: t.nativeId, resolvedAt: t.resolvedAt, closedAt: t.closedAt, reopens: t.reopenCount }))).toEqual(
+        truth.map((r) => ({ id: r.id, resolvedAt: r.resolvedAt && new Date(r.resolvedAt).toISOString(), closedAt: r.closedAt && new Date(r.closedAt).toISOString(), reopens: r.reopens })),
+      );
+      expect(tickets.filter((t) => t.resolvedAt !== null)).toHaveLength(sim.truth().resolved);
+      expect(tickets.filter((t) => t.status === 'deleted').every((t) => t.resolvedAt === null && t.reopenCount === 0)).toBe(true);
+      expect(tickets.every((t) => t.slaBreached === null)).toBe(true);
+    });
+  });
+
   it('maps the 403 for a non-admin user to a config error naming the fix', async () => {
     await against({ tickets: 10, auth: { role: 'agent', apiToken: { email: 'ops@acme.test', token } } }, async ({ session }) => {
       await expect(session.check()).resolves.toMatchObject({ detail: expect.stringContaining('role agent') });

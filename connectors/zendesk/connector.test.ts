@@ -62,10 +62,10 @@ describe('zendesk connector: cursor export', () => {
     const scope = exportScope(queries, [200, fixture('export-page-1.json')], [200, fixture('export-page-2.json')]);
     const { session } = open();
     const pages = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
-    // Every request asks for all support types (the default leaves out AI-agent tickets).
+    // Every request asks for all support types (the default leaves out AI-agent tickets) and side-loads ticket metrics.
     expect(queries).toEqual([
-      { start_time: String(Math.floor(SINCE / 1000)), support_type_scope: 'all', per_page: '1000' },
-      { cursor: CURSOR_1, support_type_scope: 'all', per_page: '1000' },
+      { start_time: String(Math.floor(SINCE / 1000)), support_type_scope: 'all', include: 'metric_sets', per_page: '1000' },
+      { cursor: CURSOR_1, support_type_scope: 'all', include: 'metric_sets', per_page: '1000' },
     ]);
     expect(pages.map((p) => [p.records.length, p.nextCursor, p.done, p.sourceHighWaterMs])).toEqual([
       [3, CURSOR_1, false, 1723660950_000],
@@ -82,8 +82,8 @@ describe('zendesk connector: cursor export', () => {
     await collect(session.ticketPages({ cursor: null, sinceMs: NOW + 3_600_000 }));
     await collect(session.ticketPages({ cursor: 'c-stored', sinceMs: SINCE }));
     expect(queries).toEqual([
-      { start_time: String(Math.floor((NOW - 61_000) / 1000)), support_type_scope: 'all', per_page: '500' },
-      { cursor: 'c-stored', support_type_scope: 'all', per_page: '500' },
+      { start_time: String(Math.floor((NOW - 61_000) / 1000)), support_type_scope: 'all', include: 'metric_sets', per_page: '500' },
+      { cursor: 'c-stored', support_type_scope: 'all', include: 'metric_sets', per_page: '500' },
     ]);
   });
 
@@ -239,6 +239,44 @@ describe('zendesk connector: normalise after prepare', () => {
     ]);
     expect(tickets[0]?.url).toBe('https://acme.zendesk.com/agent/tickets/35436');
     expect(results.filter((r) => !r.ok)).toEqual([{ ok: false, nativeId: '35440', reason: 'created_at: Invalid ISO datetime' }]);
+  });
+
+  it('joins the side-loaded metric sets onto their tickets by ticket_id: resolution and reopens, none for the deleted ticket', async () => {
+    exportScope([], [200, fixture('export-page-1.json')], [200, fixture('export-page-2.json')]);
+    const { session } = open();
+    const records = (await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }))).flatMap((p) => p.records) as Record<string, unknown>[];
+    // The joined metric set is part of the raw record (what the store keeps for re-normalisation).
+    expect(records.map((r) => [r['id'], (r['metric_set'] as { id?: number } | undefined)?.id ?? null])).toEqual([
+      [35436, 33],
+      [35437, null],
+      [35438, 35],
+      [35439, 36],
+      [35440, 37],
+    ]);
+    const tickets = records.map((raw) => session.normalise(raw)).flatMap((r) => (r.ok ? [r.ticket] : []));
+    expect(tickets.map((t) => [t.nativeId, t.status, t.resolvedAt, t.closedAt, t.reopenCount, t.slaBreached])).toEqual([
+      // Reopened after a solve and open again: not resolved, one reopen.
+      ['35436', 'open', null, null, 1, null],
+      ['35437', 'deleted', null, null, 0, null],
+      ['35438', 'on_hold', null, null, 0, null],
+      ['35439', 'resolved', '2024-08-14T19:05:23.000Z', null, 1, null],
+    ]);
+  });
+
+  it('ignores metric sets of tickets not on the page (with a warning), and pages without metric_sets', async () => {
+    const page = fixture('export-page-2.json');
+    const strays = [{ id: 90, ticket_id: 99999, solved_at: null, reopens: 3 }, { id: 91, solved_at: null }];
+    exportScope([], [200, { ...page, metric_sets: [...(page['metric_sets'] as unknown[]), ...strays] }], [200, { ...page, metric_sets: undefined }]);
+    const warnings: object[] = [];
+    const logger = { debug: () => {}, info: () => {}, warn: (o: object) => void warnings.push(o) };
+    const { session } = open({ logger });
+    const [joined] = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
+    expect(joined?.records.map((r) => (r as { metric_set?: { id: number } }).metric_set?.id)).toEqual([36, 37]);
+    expect(warnings).toEqual([{ connector: 'zendesk-main', unmatched: 2 }]);
+    const [bare] = await collect(session.ticketPages({ cursor: null, sinceMs: SINCE }));
+    expect(bare?.records.map((r) => 'metric_set' in (r as object))).toEqual([false, false]);
+    const solved = bare?.records[0] ? session.normalise(bare.records[0]) : null;
+    expect(solved).toMatchObject({ ok: true, ticket: { status: 'resolved', resolvedAt: null, reopenCount: 0 } });
   });
 });
 

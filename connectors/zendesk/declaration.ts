@@ -12,6 +12,12 @@ export const API_PREFIX = '/api/v2';
 export const EXPORT_PATH = `${API_PREFIX}/incremental/tickets/cursor.json`;
 export const TICKET_FIELDS_PATH = `${API_PREFIX}/ticket_fields.json`;
 export const USERS_ME_PATH = `${API_PREFIX}/users/me.json`;
+/**
+ * Side-loads asked of every export request: ticket metrics (resolution, close time, reopens), one
+ * `metric_sets` array beside `tickets`.
+ * https://developer.zendesk.com/documentation/ticketing/using-the-zendesk-api/side_loading/
+ */
+export const EXPORT_INCLUDE = 'metric_sets';
 
 /**
  * Items changed in the last minute are not served: start_time must be ≥ 60 s in the past (one extra
@@ -85,7 +91,7 @@ export const zendeskDefinition: ConnectorDefinition<typeof zendeskSettingsSchema
       paginator: { type: 'cursor', cursorPath: 'after_cursor', cursorParam: 'cursor', donePath: 'end_of_stream', pageSize: 1000, pageSizeParam: 'per_page' },
       incremental: {
         changedAtMs,
-        toRequest: (sinceMs, nowMs) => ({ start_time: String(exportStartTime(sinceMs, nowMs)) }),
+        toRequest: (sinceMs, nowMs) => ({ start_time: String(exportStartTime(sinceMs, nowMs)), include: EXPORT_INCLUDE }),
         minAgeMs: EXPORT_MIN_AGE_MS,
         lookbackMs: 0,
       },

@@ -15,7 +15,7 @@ export const zendeskConnector: ConnectorModule = {
     const parsed = zendeskSettingsSchema.safeParse(settings);
     return parsed.success ? secretNamesFor(parsed.data) : [];
   },
-  // Bump when normalise() maps differently: stored raw payloads are then re-normalised.
-  normaliserVersion: 2,
+  // Bump when normalise() maps differently (recorded on every row written; NOTES.md "Normalisation decisions").
+  normaliserVersion: 3,
   open: openZendeskSession,
 };

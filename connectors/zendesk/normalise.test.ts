@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { canonicalTicketSchema } from '../../src/domain/ticket/canonical-ticket.ts';
+import { ticketContentHash } from '../../src/domain/ticket/content-hash.ts';
 import { fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
+import { attachMetricSets } from './metric-sets.ts';
 import { normaliseZendeskTicket } from './normalise.ts';
 import { exportPageSchema, ticketFieldsPageSchema } from './raw-schemas.ts';
 
@@ -124,5 +126,70 @@ describe('normaliseZendeskTicket', () => {
     }
     expect(normaliseZendeskTicket({ id: 7 }, labels, BASE)).toMatchObject({ ok: false, nativeId: '7' });
     expect(normaliseZendeskTicket(null, labels, BASE)).toMatchObject({ ok: false, nativeId: null });
+  });
+});
+
+describe('normaliseZendeskTicket with ticket metrics (include=metric_sets)', () => {
+  /** Both fixture pages with their metric sets joined, as the session does (fresh copies). */
+  function joinedPages() {
+    const pages = [fixture('export-page-1.json'), fixture('export-page-2.json')].map((page) => exportPageSchema.parse(page));
+    for (const page of pages) attachMetricSets(page.tickets, page.metric_sets);
+    const [sampleJoined, deletedJoined, onHoldJoined] = pages[0]?.tickets ?? [];
+    const [solvedJoined, malformedJoined] = pages[1]?.tickets ?? [];
+    return { sampleJoined, deletedJoined, onHoldJoined, solvedJoined, malformedJoined };
+  }
+  const metricOf = (raw: unknown): Record<string, unknown> => Object((raw as Record<string, unknown>)['metric_set']);
+
+  it('joins by ticket_id within the page; a ticket without a metric set (deleted) gets none', () => {
+    const { sampleJoined, deletedJoined, onHoldJoined, solvedJoined, malformedJoined } = joinedPages();
+    expect([sampleJoined, deletedJoined, onHoldJoined, solvedJoined, malformedJoined].map((t) => metricOf(t)['ticket_id'] ?? null)).toEqual([35436, null, 35438, 35439, 35440]);
+  });
+
+  it('maps solved_at → resolvedAt and reopens → reopenCount; slaBreached stays null', () => {
+    const { solvedJoined } = joinedPages();
+    expect(ok(solvedJoined)).toMatchObject({ status: 'resolved', resolvedAt: '2024-08-14T19:05:23.000Z', closedAt: null, reopenCount: 1, slaBreached: null });
+    expect(canonicalTicketSchema.safeParse(ok(solvedJoined)).success).toBe(true);
+  });
+
+  it('a reopened ticket that is open again is not resolved, but counts its reopen', () => {
+    const { sampleJoined } = joinedPages();
+    expect(metricOf(sampleJoined)['solved_at']).toBe('2010-02-12T09:00:00Z');
+    expect(ok(sampleJoined)).toMatchObject({ status: 'open', resolvedAt: null, closedAt: null, reopenCount: 1 });
+  });
+
+  it('a closed ticket: closedAt is when its status last changed; resolved when solved, or when closed unsolved', () => {
+    const { solvedJoined } = joinedPages();
+    const closedAt = '2024-08-18T19:05:23Z';
+    const closed = { ...Object(solvedJoined), status: 'closed', updated_at: closedAt, metric_set: { ...metricOf(solvedJoined), status_updated_at: closedAt } };
+    expect(ok(closed)).toMatchObject({ status: 'closed', resolvedAt: '2024-08-14T19:05:23.000Z', closedAt: '2024-08-18T19:05:23.000Z', reopenCount: 1 });
+    const closedUnsolved = { ...closed, metric_set: { ...closed.metric_set, solved_at: null, reopens: 0 } };
+    expect(ok(closedUnsolved)).toMatchObject({ resolvedAt: '2024-08-18T19:05:23.000Z', closedAt: '2024-08-18T19:05:23.000Z', reopenCount: 0 });
+  });
+
+  it('without a metric set (or with another ticket’s) resolvedAt/closedAt stay null and reopenCount 0', () => {
+    const { solvedJoined, onHoldJoined } = joinedPages();
+    expect(ok(solved)).toMatchObject({ status: 'resolved', resolvedAt: null, closedAt: null, reopenCount: 0 });
+    expect(ok({ ...Object(solvedJoined), metric_set: null })).toMatchObject({ resolvedAt: null, reopenCount: 0 });
+    expect(ok({ ...Object(solvedJoined), metric_set: { ...metricOf(solvedJoined), ticket_id: 1 } })).toMatchObject({ resolvedAt: null, reopenCount: 0 });
+    expect(ok(onHoldJoined)).toMatchObject({ status: 'on_hold', resolvedAt: null, closedAt: null, reopenCount: 0 });
+  });
+
+  it('reads null where Zendesk has nothing yet, and quarantines a metric set that is malformed', () => {
+    const { solvedJoined } = joinedPages();
+    const unknownSoFar = { ...Object(solvedJoined), metric_set: { ticket_id: 35439, solved_at: null, status_updated_at: null, reopens: null } };
+    expect(ok(unknownSoFar)).toMatchObject({ resolvedAt: null, reopenCount: 0 });
+    const bad = normaliseZendeskTicket({ ...Object(solvedJoined), metric_set: { ...metricOf(solvedJoined), solved_at: 'last week' } }, labels, BASE);
+    expect(bad).toEqual({ ok: false, nativeId: '35439', reason: 'metric_set.solved_at: Invalid ISO datetime' });
+  });
+
+  it('metrics are content: a changed reopen count or resolution changes the content hash, other metric fields do not', () => {
+    const { solvedJoined } = joinedPages();
+    const base = ticketContentHash(ok(solvedJoined));
+    const reopenedTwice = { ...Object(solvedJoined), metric_set: { ...metricOf(solvedJoined), reopens: 2 } };
+    const resolvedLater = { ...Object(solvedJoined), metric_set: { ...metricOf(solvedJoined), solved_at: '2024-08-14T20:00:00Z' } };
+    const moreReplies = { ...Object(solvedJoined), metric_set: { ...metricOf(solvedJoined), replies: 9, updated_at: '2024-08-15T00:00:00Z' } };
+    expect(ticketContentHash(ok(reopenedTwice))).not.toBe(base);
+    expect(ticketContentHash(ok(resolvedLater))).not.toBe(base);
+    expect(ticketContentHash(ok(moreReplies))).toBe(base);
   });
 });

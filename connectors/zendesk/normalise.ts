@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { NormaliseResult } from '../../src/connector-kit/connector-module.ts';
 import type { CanonicalTicket, TicketStatus } from '../../src/domain/ticket/canonical-ticket.ts';
 import type { FieldLabels } from './field-labels.ts';
-import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
+import { type ZendeskMetricSet, type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
 
 /**
  * Zendesk ticket → CanonicalTicket. Pure, never throws: a record that fails the raw schema comes back
@@ -12,6 +12,10 @@ import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
  * `multiselect` fields the key holds the option LABEL(S) and `<id>:value` the raw option value(s) —
  * the tag(s) — so driver rules can match either. Other fields keep their value under the id. Empty
  * (null / '') values are left out: Zendesk sends every field of the form, mostly empty.
+ *
+ * Resolution, close time and reopens come from the ticket's metric set (`include=metric_sets`, joined
+ * onto the ticket as `metric_set` by metric-sets.ts); a ticket without one (deleted tickets have none)
+ * keeps null / 0. SLA breaches are not in metric sets: `slaBreached` stays null.
  */
 const statusMap: Record<ZendeskTicket['status'], TicketStatus> = {
   new: 'new',
@@ -27,6 +31,7 @@ export function normaliseZendeskTicket(raw: unknown, fieldLabels: FieldLabels, b
   const parsed = zendeskTicketSchema.safeParse(raw);
   if (!parsed.success) return { ok: false, nativeId: nativeIdOf(raw), reason: describeIssues(parsed.error) };
   const t = parsed.data;
+  const metrics = metricSetOf(t);
   const ticket: CanonicalTicket = {
     nativeId: String(t.id),
     key: String(t.id),
@@ -48,16 +53,37 @@ export function normaliseZendeskTicket(raw: unknown, fieldLabels: FieldLabels, b
     formId: idOrNull(t.ticket_form_id),
     customFields: customFieldsOf(t.custom_fields, fieldLabels),
     csat: csatOf(t.satisfaction_rating?.score),
+    // SLA breaches live in SLA policies / ticket metric events, not in metric sets: not loaded.
     slaBreached: null,
-    // Reopens, resolution and close times live in ticket metrics (include=metric_sets), not loaded yet.
-    reopenCount: 0,
+    reopenCount: metrics?.reopens ?? 0,
     createdAt: new Date(t.created_at).toISOString(),
     updatedAt: new Date(t.updated_at).toISOString(),
-    resolvedAt: null,
-    closedAt: null,
+    resolvedAt: resolvedAtOf(t.status, metrics),
+    closedAt: t.status === 'closed' ? isoOrNull(metrics?.status_updated_at) : null,
     supportType: t.support_type ?? null,
   };
   return { ok: true, ticket, changedAt: changedAtOf(t), erasedBySource: isScrubbed(t) };
+}
+
+/** The joined metric set, if it is this ticket's. */
+function metricSetOf(t: ZendeskTicket): ZendeskMetricSet | null {
+  const metrics = t.metric_set;
+  if (metrics === undefined || metrics === null) return null;
+  return metrics.ticket_id === undefined || metrics.ticket_id === t.id ? metrics : null;
+}
+
+/**
+ * Resolved = solved or closed now: `solved_at`; a ticket closed without ever being solved (by a
+ * business rule or the API) counts as resolved when it was closed, as Zendesk's resolution times do.
+ * A reopened ticket that is open again is not resolved, although its metric set keeps `solved_at`.
+ */
+function resolvedAtOf(status: ZendeskTicket['status'], metrics: ZendeskMetricSet | null): string | null {
+  if (status !== 'solved' && status !== 'closed') return null;
+  return isoOrNull(metrics?.solved_at ?? (status === 'closed' ? metrics?.status_updated_at : null));
+}
+
+function isoOrNull(value: string | null | undefined): string | null {
+  return value === undefined || value === null ? null : new Date(value).toISOString();
 }
 
 /**

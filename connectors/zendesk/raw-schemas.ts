@@ -14,6 +14,29 @@ const optionalId = z.number().int().nullable().optional();
 /** A custom field value: text, number, checkbox, dropdown option value (a tag), or multiselect tags. */
 export const customFieldValueSchema = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
 
+/**
+ * A Ticket Metric object, side-loaded by the export with `include=metric_sets` and joined onto its
+ * ticket as `metric_set` (metric-sets.ts). Only what normalise reads; Zendesk sends null for what has
+ * not happened yet (`solved_at` of an unsolved ticket), so those are nullable. A metric set that is
+ * present but malformed fails its ticket (quarantined with the reason), never silently drops metrics.
+ * https://developer.zendesk.com/api-reference/ticketing/tickets/ticket_metrics/#json-format
+ */
+export const zendeskMetricSetSchema = z.object({
+  ticket_id: z.number().int().optional(),
+  /** When the ticket was solved (null: never). */
+  solved_at: isoDatetime.nullable().optional(),
+  /** When the status last changed: for a closed ticket, when it was closed. */
+  status_updated_at: isoDatetime.nullable().optional(),
+  reopens: z.number().int().nonnegative().nullable().optional(),
+});
+export type ZendeskMetricSet = z.infer<typeof zendeskMetricSetSchema>;
+
+/** What the page-level join needs of a side-loaded metric set; the rest stays as received. */
+export const metricSetKeySchema = z.object({
+  ticket_id: z.number().int().positive(),
+  updated_at: z.string().optional(),
+});
+
 // z.object (strip), not looseObject: normalise reads only these fields and the raw payload is kept
 // as received, so copying the ~40 other keys of every ticket would be pure cost (measured: bench/).
 export const zendeskTicketSchema = z.object({
@@ -38,12 +61,18 @@ export const zendeskTicketSchema = z.object({
   satisfaction_rating: z.object({ score: z.string().nullable().optional() }).nullable().optional(),
   /** `agent` or `ai_agent` (tickets handled by Zendesk AI agents); exported only with `support_type_scope=all`. */
   support_type: z.string().nullable().optional(),
+  /** Not Zendesk's: the side-loaded metric set the connector joined onto the ticket (metric-sets.ts). */
+  metric_set: zendeskMetricSetSchema.nullable().optional(),
 });
 export type ZendeskTicket = z.infer<typeof zendeskTicketSchema>;
 
-/** One page of the cursor export; tickets stay raw here — each is validated (or quarantined) by normalise. */
+/**
+ * One page of the cursor export; tickets stay raw here — each is validated (or quarantined) by
+ * normalise. `metric_sets` only with `include=metric_sets`.
+ */
 export const exportPageSchema = z.looseObject({
   tickets: z.array(z.unknown()),
+  metric_sets: z.array(z.unknown()).optional(),
   after_cursor: z.string().nullable(),
   after_url: z.string().nullable().optional(),
   before_cursor: z.string().nullable().optional(),

@@ -3,8 +3,9 @@ import type { RefreshLock } from '../../src/connector-kit/auth-state.ts';
 import type { ConnectorContext, ConnectorSession, SourcePage } from '../../src/connector-kit/connector-module.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
 import { type HttpClient, createHttpClient } from '../../src/connector-kit/http-client.ts';
-import { changedAtMs, EXPORT_PATH, exportStartTime, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskRules } from './declaration.ts';
+import { changedAtMs, EXPORT_INCLUDE, EXPORT_PATH, exportStartTime, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskRules } from './declaration.ts';
 import { type FieldLabels, fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
+import { attachMetricSets } from './metric-sets.ts';
 import { normaliseZendeskTicket } from './normalise.ts';
 import { changeTimeSchema, currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicketField } from './raw-schemas.ts';
 import { credentialHint, parseZendeskSettings, type ZendeskSettings, zendeskAuth } from './settings.ts';
@@ -85,8 +86,10 @@ function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
  * Cursor export: the first request carries `start_time` (never younger than 61 s), every later one
  * only `cursor` — built by us rather than taken from `after_url`, so the host stays the configured one.
  * Every request asks for `support_type_scope=all`: the default (`agent`) leaves out tickets handled by
- * Zendesk AI agents. A first request that finds nothing has no cursor to resume from: its start time is
- * the checkpoint (`start_time:<unix>`) until a cursor exists, so the next run does not start over.
+ * Zendesk AI agents — and `include=metric_sets`: each page then carries the ticket metrics of its
+ * tickets, joined onto them by `ticket_id` (metric-sets.ts). A first request that finds nothing has no
+ * cursor to resume from: its start time is the checkpoint (`start_time:<unix>`) until a cursor exists,
+ * so the next run does not start over.
  * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
  */
 export const START_TIME_CHECKPOINT = 'start_time:';
@@ -115,12 +118,15 @@ async function* exportPages(
   for (;;) {
     const query = new URLSearchParams('cursor' in position ? { cursor: position.cursor } : { start_time: String(position.startTime) });
     query.set('support_type_scope', 'all');
+    query.set('include', EXPORT_INCLUDE);
     const body = await sizer.fetch((perPage, client) => {
       query.set('per_page', String(perPage));
       return getVerbatim(client.ticketexport, `${http.baseUrl}${EXPORT_PATH}?${query.toString()}`, ctx.key);
     });
     const page = parseOrFail(exportPageSchema, body, ctx.key, 'incremental export page');
     sizer.observe(page.tickets.length);
+    const join = attachMetricSets(page.tickets, page.metric_sets);
+    if (join.unmatched > 0) ctx.logger?.warn({ connector: ctx.key, unmatched: join.unmatched }, 'Zendesk export page: metric sets without a ticket on the page were ignored');
     const next = page.after_cursor ?? ('cursor' in position ? position.cursor : null);
     if (next === null && !page.end_of_stream) throw contractError(ctx.key, 'the export page has no after_cursor but is not the end of the stream');
     const checkpoint = next ?? `${START_TIME_CHECKPOINT}${'startTime' in position ? position.startTime : 0}`;

@@ -33,7 +33,7 @@ export function registerConfigCommand(program: Command): void {
       const loaded = await loadChecked(files);
       const { summary, rederive } = await applyLoaded(loaded.config, files, options);
       process.stdout.write(formatApplySummary(summary));
-      if (rederive !== null) process.stdout.write(`${formatRederive(rederive)}\n`);
+      if (rederive !== null) process.stdout.write(`${formatRederive(rederive, summary.taxonomy.changed ? 're-classification' : 'KPI series computation')}\n`);
     });
   config
     .command('schema')
@@ -66,15 +66,17 @@ export async function applyLoaded(
       secrets: secrets.secrets, secretBox: services.secretBox, actor: options.actor, source: files, dryRun: options.dryRun === true,
     });
     if (!result.ok) throw new CliError(`${formatConfigIssues(result.issues)}\nnothing was applied.`, 2);
-    const changed = result.summary.taxonomy.changed && !result.summary.dryRun;
+    // A new taxonomy re-classifies history; a new or changed KPI is computed from it: both are derive work.
+    const kpisChanged = result.summary.kpis.created.length + result.summary.kpis.versioned.length > 0;
+    const changed = (result.summary.taxonomy.changed || kpisChanged) && !result.summary.dryRun;
     const rederive = changed ? await requestRederive(services.db.pool, services.queues, result.summary.organizationId) : null;
     return { summary: result.summary, rederive };
   });
 }
 
-function formatRederive(outcome: RederiveOutcome): string {
-  if ('requested' in outcome) return `  re-classification requested for ${outcome.requested} connector(s): the derive workers rebuild their series`;
-  return `  re-classification not requested now (${outcome.deferred}): the scheduler requests it on its next reconcile`;
+function formatRederive(outcome: RederiveOutcome, work: string): string {
+  if ('requested' in outcome) return `  ${work} requested for ${outcome.requested} connector(s): the derive workers rebuild their series`;
+  return `  ${work} not requested now (${outcome.deferred}): the scheduler requests it on its next reconcile`;
 }
 
 export function formatApplySummary(s: ApplySummary): string {

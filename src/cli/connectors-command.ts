@@ -3,6 +3,7 @@ import { storedSecretSources } from '../config/apply-plan.ts';
 import { deriveHealth } from '../http/connector-health.ts';
 import type { Services } from '../main/services.ts';
 import { deriveConnector } from '../pipeline/derive/derive-connector.ts';
+import { refreshOrganizationKpis } from '../pipeline/kpi/refresh-organization-kpis.ts';
 import { runSync } from '../pipeline/pull/run-sync.ts';
 import { findConnectorsByKey, listConnectors, type ConnectorRecord } from '../store/connector-repository.ts';
 import { listConnectorStatus } from '../store/status-repository.ts';
@@ -104,6 +105,8 @@ async function sync(services: Services, key: string, options: SyncOptions): Prom
     if (options.derive) {
       const derived = await deriveConnector(services.derive, connector);
       process.stdout.write(`${connector.key}: ${derived.processed} ticket(s) classified (taxonomy v${derived.taxonomyVersion ?? '—'}), ${derived.pointsWritten} series point(s) written\n`);
+      const kpis = await refreshOrganizationKpis(services.kpi, connector.organizationId);
+      if (kpis.kpis > 0) process.stdout.write(`${connector.key}: ${kpis.kpis} KPI(s) brought up to date, ${kpis.pointsWritten} KPI point(s) written\n`);
     }
   } catch (error) {
     progress.stop();

@@ -65,10 +65,15 @@ export function mergeKpis(
           fix: k.direction === 'down_is_good' ? 'lower is better: green ≤ amber' : 'higher is better: green ≥ amber',
         });
       }
+      if (k.metric === 'contact_rate_per_1k_customers' && k.customers === undefined) {
+        issues.push({ ...at(source, path), message: 'is a contact rate per 1,000 customers without a customer base', fix: 'add customers: <number of customers>, e.g. customers: 52000' });
+      } else if (k.metric !== 'contact_rate_per_1k_customers' && k.customers !== undefined) {
+        issues.push({ ...at(source, [...path, 'customers']), message: `sets a customer base for a ${k.metric} KPI, which does not use one`, fix: 'remove customers, or use metric: contact_rate_per_1k_customers' });
+      }
       if (issues.length > before) return;
       out.push({
         key: k.key, name: k.name, node, metric: k.metric, filters: { ...k.filters }, bucket: k.bucket, timeZone, direction: k.direction,
-        target: k.target ?? null, bands: k.bands ?? null,
+        target: k.target ?? null, bands: k.bands ?? null, customers: k.customers ?? null,
       });
     });
   }

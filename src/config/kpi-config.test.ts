@@ -30,11 +30,11 @@ describe('loadConfig: KPI definitions', () => {
       {
         key: 'sso-tickets', name: 'SSO tickets', node: { level: 'measure', key: 'm-sso' }, metric: 'volume',
         filters: { drivers: ['configuration/sso'], connectors: [], priorities: [], products: [], segments: [] }, bucket: 'week', timeZone: 'Europe/Berlin',
-        direction: 'down_is_good', target: 800, bands: { green: 900, amber: 1100 },
+        direction: 'down_is_good', target: 800, bands: { green: 900, amber: 1100 }, customers: null,
       },
       {
         key: 'all', name: 'All tickets', node: { level: 'organization', key: null }, metric: 'volume',
-        filters: { drivers: [], connectors: [], priorities: [], products: [], segments: [] }, bucket: 'day', timeZone: 'UTC', direction: 'down_is_good', target: null, bands: null,
+        filters: { drivers: [], connectors: [], priorities: [], products: [], segments: [] }, bucket: 'day', timeZone: 'UTC', direction: 'down_is_good', target: null, bands: null, customers: null,
       },
     ]);
   });
@@ -54,5 +54,21 @@ describe('loadConfig: KPI definitions', () => {
     expect(await issues({ 'a.yaml': base, 'k.yaml': kpi(sso.replace('on: { measure: m-sso }', 'on: { measure: m-sso, program: avoid }')) })).toEqual([
       'k.yaml:2:48 kpis[0].on: names 2 nodes (program, measure) — fix: hang the KPI on one node, e.g. on: { measure: m-sso-self-service }, or on: organization',
     ]);
+  });
+
+  it('asks a contact rate for its customer base, refuses one elsewhere, and knows the priorities', async () => {
+    const rate = '{ key: rate, name: Contacts per 1k customers, on: organization, metric: contact_rate_per_1k_customers, direction: down_is_good }';
+    expect(await issues({ 'a.yaml': base, 'k.yaml': kpi(rate) })).toEqual([
+      'k.yaml:2:5 kpis[0]: is a contact rate per 1,000 customers without a customer base — fix: add customers: <number of customers>, e.g. customers: 52000',
+    ]);
+    const ok = await load({ 'a.yaml': base, 'k.yaml': kpi(rate.replace(' }', ', customers: 52000 }')) });
+    if (!ok.ok) throw new Error(formatConfigIssues(ok.issues));
+    expect(ok.config.kpis[0]).toMatchObject({ metric: 'contact_rate_per_1k_customers', customers: 52000 });
+    expect(await issues({ 'a.yaml': base, 'k.yaml': kpi(`${sso.slice(0, -2)}, customers: 52000 }`) })).toEqual([
+      'k.yaml:2:226 kpis[0].customers: sets a customer base for a volume KPI, which does not use one — fix: remove customers, or use metric: contact_rate_per_1k_customers',
+    ]);
+    const badPriority = await issues({ 'a.yaml': base, 'k.yaml': kpi(sso.replace('filters: { drivers: [configuration/sso] }', 'filters: { priorities: [urgnet] }')) });
+    expect(badPriority).toHaveLength(1);
+    expect(badPriority[0]).toMatch(/kpis\[0\]\.filters\.priorities\[0\].*urgnet|kpis\[0\]\.filters\.priorities\[0\]/);
   });
 });

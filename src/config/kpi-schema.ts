@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { kpiMetrics, type KpiMetric } from '../domain/kpi/kpi-metric.ts';
+import { ticketPriorities } from '../domain/ticket/canonical-ticket.ts';
 import { governanceKeyPattern } from './routing-schema.ts';
 
 /**
@@ -7,8 +9,7 @@ import { governanceKeyPattern } from './routing-schema.ts';
  * service data, filtered, in buckets of a time zone, with a direction, a target and bands. A changed
  * definition becomes a new version: the old one and its history are kept (config-kpis.ts).
  */
-export const kpiMetrics = ['volume', 'backlog', 'sla_breach_rate', 'resolution_time', 'reopen_rate', 'csat', 'contact_rate_per_1k_customers'] as const;
-export type KpiMetric = (typeof kpiMetrics)[number];
+export { kpiMetrics, type KpiMetric } from '../domain/kpi/kpi-metric.ts';
 export const kpiLevels = ['portfolio', 'program', 'project', 'package', 'measure'] as const;
 export type KpiLevel = (typeof kpiLevels)[number];
 
@@ -29,14 +30,16 @@ export const kpiSchema = z.strictObject({
   filters: z.strictObject({
     drivers: list.meta({ description: 'Driver keys, or families ending in "/"' }),
     connectors: list,
-    priorities: list,
+    priorities: z.array(z.enum(ticketPriorities)).default([]),
     products: list,
-    segments: list,
+    segments: list.meta({ description: 'Customer segments, matched against ticket tags (Zendesk copies an organization\'s tags onto its tickets)' }),
   }).default({ drivers: [], connectors: [], priorities: [], products: [], segments: [] }),
   bucket: z.enum(['hour', 'day', 'week']).default('day'),
   timeZone: z.string().min(1).optional().meta({ description: "IANA zone of the buckets (default: the organization's)" }),
   direction: z.enum(['up_is_good', 'down_is_good']),
   target: z.number().finite().optional(),
+  customers: z.number().int().positive().optional()
+    .meta({ description: 'The customer base a contact rate is per 1,000 of (required for contact_rate_per_1k_customers, and only for it)' }),
   bands: z.strictObject({ green: z.number().finite(), amber: z.number().finite() }).optional()
     .meta({ description: "Thresholds in the KPI's own unit: green up to (down_is_good) or from (up_is_good) green, amber to amber, red beyond" }),
 });
@@ -50,6 +53,8 @@ export interface KpiConfig {
   node: { level: 'organization' | KpiLevel; key: string | null };
   metric: KpiMetric;
   filters: { drivers: string[]; connectors: string[]; priorities: string[]; products: string[]; segments: string[] };
+  /** The customer base of a contact rate (null for the other metrics). */
+  customers: number | null;
   bucket: 'hour' | 'day' | 'week';
   timeZone: string;
   direction: 'up_is_good' | 'down_is_good';

@@ -1,8 +1,9 @@
 import type pg from 'pg';
 import { randomUUID } from 'node:crypto';
+import fastifyEtag from '@fastify/etag';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../observability/logger.ts';
@@ -87,13 +88,51 @@ export function buildApp(deps: AppDeps): FastifyInstance {
   };
   app.register(healthRoutes, { checks: readiness });
   app.register(metricsRoutes, { registry: deps.metrics.registry });
-  app.register(apiV1Routes, {
-    prefix: '/api/v1',
-    ctx: { prisma: deps.prisma, pool: deps.pool, now, governance: new GovernanceSnapshots(deps.governanceSnapshotTtlMs) },
-    verify: (token) => verifyApiToken(deps.prisma, token, new Date(now())),
-    ...(deps.rateLimit === undefined ? {} : { rateLimit: deps.rateLimit }),
-  });
+  // /api/v1 in a scope of its own, so conditional GETs (ETag, 304) apply there and nowhere else.
+  app.register(async (api) => {
+    await conditionalReads(api);
+    await api.register(apiV1Routes, {
+      ctx: { prisma: deps.prisma, pool: deps.pool, now, governance: new GovernanceSnapshots(deps.governanceSnapshotTtlMs) },
+      verify: (token) => verifyApiToken(deps.prisma, token, new Date(now())),
+      ...(deps.rateLimit === undefined ? {} : { rateLimit: deps.rateLimit }),
+    });
+  }, { prefix: '/api/v1' });
   return app;
+}
+
+/**
+ * Strong ETags and conditional GETs for the read API (RFC 9110 sections 8.8.3, 13.1.2, 15.4.5).
+ * @fastify/etag hashes every string or buffer body it sees in onSend (SHA-1, base64) into a strong
+ * `ETag`. Its own 304 compares If-None-Match with whatever is being sent, so an error or a write's
+ * answer whose body repeats (same x-request-id) would become a 304; it is switched off
+ * (`replyWith304: false`) and the hook after it decides instead: only a GET or HEAD answered 200
+ * keeps its ETag and, when If-None-Match names it (or is `*`), becomes a 304 without a body;
+ * everything else (4xx, 5xx, writes) goes out as it is, without an ETag. Called on the /api/v1 scope
+ * itself (not registered as a plugin of its own, which would keep its hook from that scope's routes).
+ */
+async function conditionalReads(scope: FastifyInstance): Promise<void> {
+  await scope.register(fastifyEtag, { replyWith304: false });
+  scope.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+    const etag = reply.getHeader('etag');
+    if (typeof etag !== 'string') return payload;
+    if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) {
+      reply.removeHeader('etag');
+      return payload;
+    }
+    const condition = request.headers['if-none-match'];
+    if (condition === undefined || !namesEtag(condition, etag)) return payload;
+    // No body and no Content-Type: a 304 describes the 200 the client already has. A GET's goes without
+    // Content-Length; a HEAD's keeps the body until fastify's HEAD handler has set the 200's length from it.
+    reply.code(304).removeHeader('content-type');
+    return request.method === 'HEAD' ? payload : null;
+  });
+}
+
+/** If-None-Match's weak comparison: `*`, or any listed entity-tag with the same opaque tag (W/ ignored). */
+function namesEtag(condition: string, etag: string): boolean {
+  if (condition.trim() === '*') return true;
+  const opaque = etag.replace(/^W\//, '');
+  return condition.split(',').some((tag) => tag.trim().replace(/^W\//, '') === opaque);
 }
 
 function pingRedis(redis: { ping(): Promise<string> }): () => Promise<void> {

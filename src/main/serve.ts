@@ -34,6 +34,7 @@ export async function serve(services: Services, options: ServeOptions): Promise<
       prisma: services.db.prisma,
       pull: services.pull,
       derive: services.derive,
+      kpi: services.kpi,
       detect: services.detect,
       queues: services.queues(),
       logger: services.logger,

@@ -6,6 +6,7 @@ import { createLogger, type Logger } from '../observability/logger.ts';
 import { createMetrics, type FrontlineMetrics } from '../observability/metrics.ts';
 import type { ActiveTaxonomy } from '../domain/driver/index.ts';
 import type { DeriveDeps } from '../pipeline/derive/derive-connector.ts';
+import type { KpiDeps } from '../pipeline/kpi/refresh-organization-kpis.ts';
 import type { DetectDeps } from '../pipeline/detect/detect-organization.ts';
 import type { PullDeps } from '../pipeline/pull/run-sync.ts';
 import { createQueues, type Queues } from '../queue/queues.ts';
@@ -27,6 +28,7 @@ export interface Services {
   metrics: FrontlineMetrics;
   pull: PullDeps;
   derive: DeriveDeps;
+  kpi: KpiDeps;
   detect: DetectDeps;
   /** Created on first use: commands that never touch Redis never connect to it. */
   queues(): Queues;
@@ -63,6 +65,7 @@ export function openServices(env: Env, overrides: ServiceOverrides = {}): Servic
     metrics,
     pull: { pool: db.pool, clock, logger, secrets: connectorSecretStore(db.prisma, db.pool, secretBox), modules: connectorModules, activeTaxonomy },
     derive: { pool: db.pool, logger, activeTaxonomy },
+    kpi: { pool: db.pool, logger, now: () => clock.now() },
     detect: { pool: db.pool, logger, now: () => clock.now() },
     queues() {
       queues ??= createQueues({ redisUrl: env.REDIS_URL, prefix: env.FRONTLINE_REDIS_PREFIX });

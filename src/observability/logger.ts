@@ -41,11 +41,47 @@ export interface LoggerSettings {
   destination?: NodeJS.WritableStream;
 }
 
+/** Query keys whose values are never logged, whatever a client puts there. */
+const SECRET_QUERY_KEY = /token|secret|password|passwd|key|auth|signature|session|code|credential/i;
+
+/**
+ * A request target as it may be logged: credentials in an absolute-form target
+ * (`http://user:pw@host/…`) and the values of secret-looking query keys replaced by `[redacted]`.
+ */
+export function loggableUrl(url: string): string {
+  const withoutCredentials = url.replace(/^([a-z][a-z0-9+.-]*:\/\/)[^/@?#]*@/i, '$1[redacted]@');
+  const query = withoutCredentials.indexOf('?');
+  if (query === -1) return withoutCredentials;
+  const params = withoutCredentials.slice(query + 1).split('&').map((pair) => {
+    const eq = pair.indexOf('=');
+    const name = eq === -1 ? pair : pair.slice(0, eq);
+    let decoded = name;
+    try {
+      decoded = decodeURIComponent(name);
+    } catch {
+      // An undecodable name is judged as written.
+    }
+    return eq !== -1 && SECRET_QUERY_KEY.test(decoded) ? `${name}=[redacted]` : pair;
+  });
+  return `${withoutCredentials.slice(0, query)}?${params.join('&')}`;
+}
+
+/** Fastify's request serializer, with the target and host cleaned of credentials (`user:pw@host`). */
+const requestSerializer = (req: { method?: string; url?: string; host?: string; ip?: string; socket?: { remotePort?: number } }): object => ({
+  method: req.method,
+  url: typeof req.url === 'string' ? loggableUrl(req.url) : req.url,
+  host: typeof req.host === 'string' ? req.host.replace(/^[^@]*@/, '[redacted]@') : req.host,
+  remoteAddress: req.ip,
+  remotePort: req.socket?.remotePort,
+});
+
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     name: settings.name ?? 'frontline',
     redact: { paths: redactPaths, censor: '[redacted]' },
+    // Fastify logs `req` with these (the logger's own serializers win over its defaults).
+    serializers: { req: requestSerializer },
   };
   if (settings.pretty) {
     // In-process and synchronous (not a transport thread): CLI output stays in order and is never lost on exit.

@@ -1,6 +1,7 @@
 import { defineCatalog, type JobNameOf, type PayloadInputOf, type QueueNameOf } from './job-definition.ts';
 import { deriveJob } from './jobs/derive-job.ts';
 import { detectJob } from './jobs/detect-job.ts';
+import { kpiJob } from './jobs/kpi-job.ts';
 import { syncJob } from './jobs/sync-job.ts';
 
 /**
@@ -15,10 +16,12 @@ import { syncJob } from './jobs/sync-job.ts';
  * not know fails unrecoverably: put a new job on a new queue, or deploy its workers first.
  */
 export const jobCatalog = defineCatalog({
-  jobs: [syncJob, deriveJob, detectJob],
+  jobs: [syncJob, deriveJob, kpiJob, detectJob],
   queues: {
     pull: { concurrency: 4 },
     derive: { concurrency: 2 },
+    // Per organization, each connector under its series lock.
+    kpi: { concurrency: 1 },
     // Runs are per organization and serialised by a lock: more would wait.
     detect: { concurrency: 1 },
   },

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import type { Logger } from '../observability/logger.ts';
 import { connectorsBehindDerive } from '../store/derive-repository.ts';
+import { organizationsBehindKpis } from '../store/kpi-series-repository.ts';
 import { listConnectors } from '../store/connector-repository.ts';
 import { organizationsWithSeries } from '../store/series-subject-repository.ts';
 import type { PrismaClient } from '../store/database.ts';
@@ -58,6 +59,13 @@ export async function reconcileDerives(pool: pg.Pool, queues: Queues): Promise<s
   return behind;
 }
 
+/** The KPI stage for every organization whose KPI series are behind its tickets (a KPI applied, a job lost). */
+export async function reconcileKpis(pool: pg.Pool, queues: Queues): Promise<string[]> {
+  const behind = await organizationsBehindKpis(pool);
+  for (const organizationId of behind) await queues.enqueue('kpi', { v: 1, organizationId });
+  return behind;
+}
+
 /**
  * A detect run for every organization with series, each tick: hours close and open episodes must
  * resolve while no ticket changes (a run with nothing to evaluate costs two small queries).
@@ -82,6 +90,8 @@ export async function startScheduler(deps: SchedulerDeps): Promise<RunningSchedu
     deps.logger[level](report, 'sync schedules reconciled');
     const derives = await reconcileDerives(deps.pool, deps.queues);
     if (derives.length > 0) deps.logger.info({ connectors: derives }, 'derive requested for connectors whose series are behind');
+    const kpis = await reconcileKpis(deps.pool, deps.queues);
+    if (kpis.length > 0) deps.logger.info({ organizations: kpis }, 'KPI series requested for organizations whose KPIs are behind');
     await requestDetection(deps.pool, deps.queues);
   };
   const tick = async (): Promise<void> => {

@@ -3,6 +3,7 @@ import type { Clock } from '../connector-kit/clock.ts';
 import type { Logger } from '../observability/logger.ts';
 import type { DeriveDeps } from '../pipeline/derive/derive-connector.ts';
 import type { DetectDeps } from '../pipeline/detect/detect-organization.ts';
+import type { KpiDeps } from '../pipeline/kpi/refresh-organization-kpis.ts';
 import type { PullDeps } from '../pipeline/pull/run-sync.ts';
 import type { PrismaClient } from '../store/database.ts';
 import { jobCatalog, type QueueName } from './job-catalog.ts';
@@ -30,6 +31,7 @@ export interface WorkerDeps extends WorkerSettings {
   prisma: PrismaClient;
   pull: PullDeps;
   derive: DeriveDeps;
+  kpi: KpiDeps;
   detect: DetectDeps;
   queues: Queues;
   concurrency?: Partial<Record<QueueName, number>>;

@@ -25,13 +25,18 @@ export async function applyKpis(tx: Db, organizationId: string, kpis: readonly K
     const nodeId = await nodeIdOf(tx, organizationId, kpi.node);
     const data = {
       name: kpi.name, nodeLevel: HIERARCHY_LEVEL[kpi.node.level], nodeId, metric: kpi.metric, filters: kpi.filters, bucket: kpi.bucket, timeZone: kpi.timeZone,
-      direction: kpi.direction, target: kpi.target,
+      direction: kpi.direction, target: kpi.target, customerBase: kpi.customers,
     };
     const existing = byKey.get(kpi.key);
-    const definition = (d: { name: string; nodeLevel: string; nodeId: string; metric: string; filters: unknown; bucket: string; timeZone: string; direction: string; target: unknown; bands: unknown }) =>
+    const definition = (d: {
+      name: string; nodeLevel: string; nodeId: string; metric: string; filters: unknown; bucket: string; timeZone: string; direction: string; target: unknown; bands: unknown;
+      customerBase: number | null;
+    }) =>
       canonicalJson({
         name: d.name, nodeLevel: d.nodeLevel, nodeId: d.nodeId, metric: d.metric, filters: d.filters, bucket: d.bucket, timeZone: d.timeZone, direction: d.direction,
         target: d.target === null || d.target === undefined ? null : Number(d.target), bands: d.bands ?? null,
+        // Absent from definitions stored before the customer base existed: the same as null.
+        ...(d.customerBase === null ? {} : { customerBase: d.customerBase }),
       });
     if (existing && definition(existing) === definition({ ...data, bands: kpi.bands })) {
       out.unchanged.push(kpi.key);

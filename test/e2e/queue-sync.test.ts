@@ -18,7 +18,7 @@ describe('sync jobs on the queue', () => {
   beforeAll(async () => {
     f = await createPipelineFixture({ clock, simulator: { seed: 11, tickets: 6_000, historyDays: 14, pageSize: 500, live: false } });
     workers = startWorkers({
-      prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, detect: f.services.detect, queues: f.services.queues(),
+      prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, kpi: f.services.kpi, detect: f.services.detect, queues: f.services.queues(),
       logger: f.services.logger, redisUrl: testRedisUrl,
     });
     events = new QueueEvents('pull', { connection: { url: testRedisUrl }, prefix: f.redisPrefix });

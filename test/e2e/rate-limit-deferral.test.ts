@@ -37,7 +37,7 @@ describe('rate-limit waits on the queue', () => {
     otherConnectorId = row.id;
     await saveConnectorSecrets(f.services.db.prisma, otherConnectorId, { token: f.token }, f.services.secretBox);
     workers = startWorkers({
-      prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, detect: f.services.detect, queues: f.services.queues(), logger: f.services.logger,
+      prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, kpi: f.services.kpi, detect: f.services.detect, queues: f.services.queues(), logger: f.services.logger,
       redisUrl: testRedisUrl, concurrency: { pull: 1, derive: 1 }, deferRateLimitWaitsOverMs: 1_000,
     });
     events = new QueueEvents('pull', { connection: { url: testRedisUrl }, prefix: f.redisPrefix });

@@ -24,13 +24,13 @@ describe('release spike, end to end', () => {
   let workers: RunningWorkers;
   const start = (): RunningWorkers =>
     startWorkers({
-      prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, detect: f.services.detect, queues: f.services.queues(),
+      prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, kpi: f.services.kpi, detect: f.services.detect, queues: f.services.queues(),
       logger: f.services.logger, redisUrl: testRedisUrl,
     });
   const idle = async (): Promise<void> => {
     for (let i = 0; i < 600; i++) {
       let busy = 0;
-      for (const q of ['pull', 'derive', 'detect'] as const) {
+      for (const q of ['pull', 'derive', 'kpi', 'detect'] as const) {
         const counts = await f.services.queues().queue(q).getJobCounts('waiting', 'active', 'delayed', 'prioritized');
         busy += Object.values(counts).reduce((a, b) => a + b, 0);
       }

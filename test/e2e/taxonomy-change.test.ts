@@ -56,7 +56,7 @@ describe('a changed driver taxonomy', () => {
   beforeAll(async () => {
     f = await createPipelineFixture({ clock, simulator: { seed: 17, tickets: 3_000, historyDays: 10, live: false } });
     dir = await mkdtemp(join(tmpdir(), 'frontline-taxonomy-'));
-    workers = startWorkers({ prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, detect: f.services.detect, queues: f.services.queues(), logger: f.services.logger, redisUrl: testRedisUrl });
+    workers = startWorkers({ prisma: f.services.db.prisma, pull: f.services.pull, derive: f.services.derive, kpi: f.services.kpi, detect: f.services.detect, queues: f.services.queues(), logger: f.services.logger, redisUrl: testRedisUrl });
     await runSync(f.services.pull, { connector: f.connector, mode: 'incremental', sinceMs: clock.now() - 20 * 86_400_000, jobId: null });
   });
   afterAll(async () => {

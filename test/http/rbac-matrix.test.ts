@@ -83,6 +83,13 @@ const ROUTES: readonly Route[] = [
   },
   { family: 'measures', name: 'GET /measures', method: 'GET', url: () => '/api/v1/measures', allowed: ALL, outcomes: [200] },
   { family: 'measures', name: 'GET /measures/{key}', method: 'GET', url: () => '/api/v1/measures/sso-wizard', allowed: ALL, outcomes: [200] },
+  { family: 'kpis', name: 'GET /kpis', method: 'GET', url: () => '/api/v1/kpis', allowed: ALL, outcomes: [200] },
+  { family: 'kpis', name: 'GET /kpis/{key}', method: 'GET', url: () => '/api/v1/kpis/sso-tickets', allowed: ALL, outcomes: [200] },
+  { family: 'kpis', name: 'GET /kpis/{key}/series', method: 'GET', url: () => '/api/v1/kpis/sso-tickets/series', allowed: ALL, outcomes: [200] },
+  {
+    family: 'kpis', name: 'GET /kpis/{key}/points/{start}/tickets', method: 'GET', url: () => '/api/v1/kpis/sso-tickets/points/2026-03-09T23:00:00.000Z/tickets',
+    allowed: ALL, outcomes: [200],
+  },
   { family: 'governance', name: 'GET /audit-log', method: 'GET', url: () => '/api/v1/audit-log', allowed: ['admin', 'controller', 'executive'], outcomes: [200] },
   { family: 'governance', name: 'GET /hierarchy', method: 'GET', url: () => '/api/v1/hierarchy', allowed: ALL, outcomes: [200] },
   { family: 'governance', name: 'GET /executive-summary', method: 'GET', url: () => '/api/v1/executive-summary?period=2026-03', allowed: ALL, outcomes: [200] },
@@ -157,6 +164,9 @@ describe('/api/v1 role matrix', () => {
     });
 
     const { packageId, businessUnitId } = await seedMeasurePackage(db.prisma, org.id);
+    await db.prisma.kpi.create({
+      data: { organizationId: org.id, key: 'sso-tickets', name: 'SSO tickets', nodeLevel: 'organization', nodeId: org.id, metric: 'volume', bucket: 'day', timeZone: 'Europe/Berlin', direction: 'down_is_good' },
+    });
     const measure = await db.prisma.measure.create({
       data: {
         organizationId: org.id, packageId, key: 'sso-wizard', title: 'SSO set-up wizard cuts configuration contacts', businessUnitId,
@@ -257,6 +267,8 @@ describe('/api/v1 role matrix', () => {
       },
       { name: 'POST /silences/{id}/expire', role: 'admin', method: 'POST', url: (x) => `/api/v1/silences/${x.silenceId}/expire`, body: {}, code: 'FL_NOT_FOUND' },
       { name: 'GET /measures/{key}', role: 'executive', method: 'GET', url: () => '/api/v1/measures/sso-wizard', code: 'FL_MEASURE_NOT_FOUND' },
+      { name: 'GET /kpis/{key}/series', role: 'executive', method: 'GET', url: () => '/api/v1/kpis/sso-tickets/series', code: 'FL_NOT_FOUND' },
+      { name: 'GET /kpis/{key}/points/{start}/tickets', role: 'executive', method: 'GET', url: () => '/api/v1/kpis/sso-tickets/points/2026-03-09T23:00:00.000Z/tickets', code: 'FL_NOT_FOUND' },
       {
         name: 'POST /measures/{key}/transitions', role: 'admin', method: 'POST', url: () => '/api/v1/measures/sso-wizard/transitions',
         body: { to: 'on_hold', reason: 'from another tenant' }, code: 'FL_MEASURE_NOT_FOUND',

@@ -74,7 +74,7 @@ describe('the production job catalog on Redis (producers only, no worker)', () =
     const empty = createQueues({ redisUrl: testRedisUrl, prefix: testRedisPrefix() });
     const workers = startWorkers({ queues: empty, logger, redisUrl: testRedisUrl, concurrency: { derive: 1 } } as unknown as WorkerDeps);
     try {
-      expect(workers.workers.map((w) => [w.name, w.concurrency])).toEqual([['pull', 4], ['derive', 1], ['detect', 1]]);
+      expect(workers.workers.map((w) => [w.name, w.concurrency])).toEqual([['pull', 4], ['derive', 1], ['kpi', 1], ['detect', 1]]);
     } finally {
       await workers.close(1000);
       await empty.close();

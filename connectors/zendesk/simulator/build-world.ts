@@ -40,5 +40,5 @@ export function buildWorld(options: ResolvedSimulatorOptions, nowMs: number): Si
     ticketsPerWeight = perHour !== undefined ? perHour / model.meanHourWeight() : weightSum > 0 ? options.tickets / weightSum : 0;
   }
   const live = ticketsPerWeight > 0 ? createLiveGenerator({ ...draws, startSec: endSec, ticketsPerWeight, scrubAfterSec }, store, events) : null;
-  return new SimulatedWorld(options.seed, store, events, live, scrubAfterSec);
+  return new SimulatedWorld(options.seed, store, events, live, scrubAfterSec, options.reopenShare);
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import type { Clock } from '../../../src/connector-kit/clock.ts';
 import { decodeCursor, encodeCursor, sliceExport, type StreamPosition } from './export-stream.ts';
+import { renderMetricSet } from './ticket-metrics.ts';
 import { type RenderOptions, renderTicket } from './ticket-render.ts';
 import type { SimulatedWorld } from './world.ts';
 
@@ -19,6 +20,8 @@ const exportQuerySchema = z.object({
   per_page: digits.optional(),
   exclude_deleted: z.enum(['true', 'false']).optional(),
   support_type_scope: z.enum(['agent', 'ai_agent', 'all']).optional(),
+  /** Side-loads, comma-separated; `metric_sets` is the one served (others are ignored). */
+  include: z.string().optional(),
 });
 type ExportQuery = z.output<typeof exportQuerySchema>;
 
@@ -50,12 +53,20 @@ function afterUrl(baseUrl: string, cursor: string, query: ExportQuery): string {
   if (query.per_page !== undefined) params.set('per_page', String(query.per_page));
   if (query.exclude_deleted !== undefined) params.set('exclude_deleted', query.exclude_deleted);
   if (query.support_type_scope !== undefined) params.set('support_type_scope', query.support_type_scope);
+  if (query.include !== undefined) params.set('include', query.include);
   return `${baseUrl}/api/v2/incremental/tickets/cursor.json?${params.toString()}`;
+}
+
+/** `include=metric_sets` (or a list containing it, e.g. `users,metric_sets`). */
+export function includesMetricSets(include: string | undefined): boolean {
+  return include !== undefined && include.split(',').some((name) => name.trim() === 'metric_sets');
 }
 
 /**
  * GET /api/v2/incremental/tickets/cursor.json — first with `start_time`, then with the returned
  * `after_cursor` (https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based).
+ * With `include=metric_sets` the page also carries `metric_sets`: the metric set of each ticket on the
+ * page that has one (deleted tickets have none), for the version served (ticket-metrics.ts).
  */
 export function registerExportRoute(app: FastifyInstance, deps: ExportRouteDeps): void {
   const handler = async (request: FastifyRequest, reply: FastifyReply) => {
@@ -77,8 +88,13 @@ export function registerExportRoute(app: FastifyInstance, deps: ExportRouteDeps)
     const baseUrl = baseUrlOf(request);
     // A first request (start_time) that finds nothing answers without a cursor: a new or quiet account.
     const cursor = query.cursor === undefined && slice.entries.length === 0 ? null : encodeCursor(slice.position);
+    const versions = slice.entries.map((entry) => deps.world.versionAt(entry.id, entry.versionSec));
+    const sideloads = includesMetricSets(query.include)
+      ? { metric_sets: versions.flatMap((version) => renderMetricSet(deps.world, version, baseUrl) ?? []) }
+      : {};
     return {
-      tickets: slice.entries.map((entry) => renderTicket(deps.world.seed, deps.world.versionAt(entry.id, entry.versionSec), baseUrl, deps.render)),
+      tickets: versions.map((version) => renderTicket(deps.world.seed, version, baseUrl, deps.render)),
+      ...sideloads,
       after_cursor: cursor,
       after_url: cursor === null ? null : afterUrl(baseUrl, cursor, query),
       before_cursor: null,

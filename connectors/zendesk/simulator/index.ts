@@ -8,15 +8,16 @@ import { type ZendeskSimulatorOptions, zendeskSimulatorOptionsSchema } from './o
 import { createMinuteWindow } from './rate-limiter.ts';
 import { installRequestGuard, type SimulatorStats } from './request-guard.ts';
 import { registerSupportRoutes } from './support-routes.ts';
+import { renderMetricSet } from './ticket-metrics.ts';
 import { renderTicket } from './ticket-render.ts';
 import { ticketFields } from './ticket-fields.ts';
-import { computeTruth, type SimulatorTruth, type TrueDriver, trueDriverOfTicket } from './truth.ts';
+import { computeResolutionTruth, computeTruth, type SimulatorTruth, type TicketResolutionTruth, type TrueDriver, trueDriverOfTicket } from './truth.ts';
 import type { SimulatedWorld } from './world.ts';
 
 export { driverCatalog, type DriverDefinition, type DriverKey } from './driver-catalog.ts';
 export { zendeskSimulatorOptionsSchema, type ZendeskSimulatorOptions } from './options.ts';
 export type { SimulatorStats } from './request-guard.ts';
-export type { SimulatorTruth, TrueDriver } from './truth.ts';
+export type { SimulatorTruth, TicketResolutionTruth, TrueDriver } from './truth.ts';
 
 export interface ZendeskSimulator {
   /** Not listening; tests may use app.inject. */
@@ -32,10 +33,18 @@ export interface ZendeskSimulator {
   truth(asOfMs?: number): SimulatorTruth;
   /**
    * Every ticket as the export serves it as of `asOfMs` (same default and cap as `truth`): its latest
-   * version, all support types, rendered for `baseUrl`. What a complete sync must have stored, record by
-   * record, for tests that compare every row rather than totals.
+   * version, all support types, rendered for `baseUrl`, with its metric set (`include=metric_sets`)
+   * joined under `metric_set` as the connector joins it (connectors/zendesk/metric-sets.ts; none for
+   * deleted tickets). What a complete sync must have stored, record by record, for tests that compare
+   * every row rather than totals.
    */
   records(asOfMs?: number, baseUrl?: string): Record<string, unknown>[];
+  /**
+   * Every ticket a complete sync stores as of `asOfMs` (same default and cap), malformed ones left out:
+   * when it was resolved and closed, how often it was reopened — from the lifecycle, not the rendered
+   * metric sets.
+   */
+  resolutions(asOfMs?: number): TicketResolutionTruth[];
   /** The ticket fields the simulator serves (to normalise `records()` as the connector does). */
   ticketFields(baseUrl?: string): Record<string, unknown>[];
   stats(): SimulatorStats;
@@ -93,9 +102,17 @@ export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): Z
     const cutoffSec = Math.floor((asOfMs === undefined ? nowMs - 60_000 : Math.min(asOfMs, nowMs - 60_000)) / 1000);
     const out: Record<string, unknown>[] = [];
     for (let id = 1; id <= world.store.count && world.exists(id, cutoffSec); id++) {
-      out.push(renderTicket(world.seed, world.versionAt(id, world.latestChange(id, cutoffSec)), baseUrl, { description: resolved.description }));
+      const version = world.versionAt(id, world.latestChange(id, cutoffSec));
+      const ticket = renderTicket(world.seed, version, baseUrl, { description: resolved.description });
+      const metricSet = renderMetricSet(world, version, baseUrl);
+      out.push(metricSet === null ? ticket : { ...ticket, metric_set: metricSet });
     }
     return out;
+  };
+  const resolutions = (asOfMs?: number): TicketResolutionTruth[] => {
+    const nowMs = clock.now();
+    world.materialise(Math.floor(nowMs / 1000));
+    return computeResolutionTruth(world, asOfMs === undefined ? nowMs - 60_000 : Math.min(asOfMs, nowMs - 60_000));
   };
   const snapshot = (): SimulatorStats => ({ ...stats, byStatus: { ...stats.byStatus } });
   // `?asOf=<epoch ms>`: the truth as of that instant (not later than the export's cutoff).
@@ -123,6 +140,7 @@ export function createZendeskSimulator(options: ZendeskSimulatorOptions = {}): Z
     close: async () => app.close(),
     truth,
     records,
+    resolutions,
     ticketFields: (baseUrl = 'http://127.0.0.1') => ticketFields(baseUrl),
     stats: snapshot,
     touch: (ids) => world.touch(ids, nowSec()),

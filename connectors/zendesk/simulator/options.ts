@@ -82,6 +82,8 @@ export const zendeskSimulatorOptionsSchema = z.object({
   scrubAfterDays: z.number().positive().default(30),
   /** Share of tickets handled by Zendesk AI agents (exported only with `support_type_scope=all`). */
   aiAgentShare: z.number().min(0).max(1).default(0.03),
+  /** Share of solved (or closed) tickets reopened once before their last solve: `reopens` in their metric set. */
+  reopenShare: z.number().min(0).max(1).default(0.06),
   malformed: z.number().int().min(0).default(0),
   /** Poison records (NUL, a literal `\u0000` escape, a lone surrogate, created_at in year 0), in turn. */
   poison: z.number().int().min(0).default(0),

@@ -7,7 +7,9 @@ import { flagAiAgent, flagDeleted, type TicketStore } from './ticket-store.ts';
  * delay — minutes for quick answers, days for slow ones — whose status fits the delay (pending/open
  * early, solved after a day, closed after four). A `deletedShare` of tickets are deleted at that time
  * instead — a deletion moves only generated_timestamp, never updated_at — and scrubbed `scrubAfterDays`
- * later (world.ts). `touch()`/`remove()` add further changes at run time.
+ * later (world.ts). `touch()`/`remove()` add further changes at run time. What happened in between —
+ * replies, waits, solves, a reopen (`reopenShare` of solved tickets) — is carried by that update and
+ * shows in the ticket's metric set (ticket-metrics.ts).
  */
 export const signalKinds = ['dropdown', 'tag', 'subject', 'none'] as const;
 export type SignalKind = (typeof signalKinds)[number];
@@ -38,6 +40,14 @@ export const salt = {
   satisfaction: 19,
   aiAgent: 20,
   descriptionSize: 21,
+  // Ticket metrics (ticket-metrics.ts).
+  reopen: 22,
+  reopenAt: 23,
+  reopenGap: 24,
+  firstReply: 25,
+  pending: 26,
+  pendingLength: 27,
+  replies: 28,
 } as const;
 
 const hourSec = 3600;

@@ -34,13 +34,16 @@ export class SimulatedWorld {
   readonly store: TicketStore;
   readonly events: EventIndex;
   readonly scrubAfterSec: number;
+  /** Share of solved (or closed) tickets that were reopened once before their last solve (ticket-metrics.ts). */
+  readonly reopenShare: number;
   private readonly live: LiveGenerator | null;
   /** Run-time touches per ticket, ascending. */
   private readonly touches = new Map<number, number[]>();
   private readonly removals = new Map<number, number>();
 
-  constructor(seed: number, store: TicketStore, events: EventIndex, live: LiveGenerator | null, scrubAfterSec: number) {
+  constructor(seed: number, store: TicketStore, events: EventIndex, live: LiveGenerator | null, scrubAfterSec: number, reopenShare: number) {
     this.seed = seed;
+    this.reopenShare = reopenShare;
     this.store = store;
     this.events = events;
     this.live = live;
@@ -87,6 +90,12 @@ export class SimulatedWorld {
       if (touched <= atSec && touched > latest) latest = touched;
     }
     return latest;
+  }
+
+  /** The first run-time touch at or before `atSec` (null: none). */
+  firstTouch(id: number, atSec: number): number | null {
+    const first = this.touches.get(id)?.[0];
+    return first !== undefined && first <= atSec ? first : null;
   }
 
   isDeletedAt(id: number, atSec: number): boolean {

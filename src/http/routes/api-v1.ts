@@ -10,6 +10,7 @@ import { driverRoutes } from './drivers.ts';
 import { executiveSummaryRoutes } from './executive-summary.ts';
 import { hierarchyRoutes } from './hierarchy.ts';
 import { interventionRoutes } from './interventions.ts';
+import { kpiRoutes } from './kpis.ts';
 import { measureRoutes } from './measures.ts';
 import { releaseRoutes } from './releases.ts';
 import { silenceRoutes } from './silences.ts';
@@ -36,6 +37,7 @@ export const apiV1Routes: FastifyPluginAsync<{ ctx: ApiContext; verify: VerifyTo
   await app.register(silenceRoutes, { prefix: '/silences', ctx });
   await app.register(releaseRoutes, { prefix: '/releases', ctx });
   await app.register(measureRoutes, { prefix: '/measures', ctx });
+  await app.register(kpiRoutes, { prefix: '/kpis', ctx });
   await app.register(executiveSummaryRoutes, { prefix: '/executive-summary', ctx });
   await app.register(hierarchyRoutes, { prefix: '/hierarchy', ctx });
   await app.register(auditLogRoutes, { prefix: '/audit-log', ctx });

@@ -7,6 +7,7 @@ import { formatConfigIssues, loadConfig, resolveAllSecrets } from '../../config/
 import { createLogger } from '../../observability/logger.ts';
 import { deriveConnector } from '../../pipeline/derive/derive-connector.ts';
 import { detectOrganization } from '../../pipeline/detect/detect-organization.ts';
+import { refreshOrganizationKpis } from '../../pipeline/kpi/refresh-organization-kpis.ts';
 import { runSync } from '../../pipeline/pull/run-sync.ts';
 import { createApiToken } from '../../store/api-token-repository.ts';
 import { applyConfig } from '../../store/config-repository.ts';
@@ -121,6 +122,7 @@ async function backfill(services: Services, connector: ConnectorRecord, days: nu
   const t = result.totals;
   out(`stored ${t.inserted} tickets (${t.quarantined} malformed ones quarantined with their reason) from ${t.pages} pages in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   await deriveConnector(services.derive, connector); // converges anything the pages could not count
+  await refreshOrganizationKpis(services.kpi, connector.organizationId);
   const c = await classificationSummary(services.db.pool, connector.id);
   out(`classified ${c.classified} tickets into contact drivers as they were stored (${c.matched} matched a rule, ${c.classified - c.matched} unmatched); ${c.points} hourly series points`);
 }

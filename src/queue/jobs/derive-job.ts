@@ -32,6 +32,7 @@ async function processDerive(deps: WorkerDeps, _job: Job, { payload }: JobContex
   if (!connector) throw new UnrecoverableError(`connector ${payload.connectorId} no longer exists`);
   const summary = await deriveConnector(deps.derive, connector);
   // Series may have moved (here, or in the pages classified at ingest that requested this derive).
+  await deps.queues.enqueue('kpi', { v: 1, organizationId: connector.organizationId });
   await deps.queues.enqueue('detect', { v: 1, organizationId: connector.organizationId });
   return summary;
 }
