@@ -5,8 +5,11 @@
 // --connections, first with every request reading the store, then with organization-wide reads kept 5 s (as
 // `frontline serve` runs; src/store/governance-snapshot.ts); latencies are every response's, from autocannon's response events (p50, p95, p99), with
 // requests/s. One run, endpoints one after another in the same process. Writes JSON to bench/results/.
-// Not measured yet: KPI series at 1M tickets (KPI series do not exist yet).
-//   npm run bench:api -- --measures 5000 --seconds 10 --connections 10
+// KPIs: --tickets tickets (default 1,000,000) over the year before now, classified into 10 drivers, with 4 KPIs
+// (a driver's volume per Berlin day, an SLA breach rate per week, the median resolution time per day, the
+// backlog per day) computed in full by the KPI stage (timed), then refreshed after 1,000 ticket changes (timed);
+// loaded: the KPI list, 90 days of a series, and the drill-down of one busy day.
+//   npm run bench:api -- --measures 5000 --tickets 1000000 --seconds 10 --connections 10
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
@@ -20,12 +23,14 @@ import { createLogger } from '../src/observability/logger.ts';
 import { createMetrics } from '../src/observability/metrics.ts';
 import { createApiToken } from '../src/store/api-token-repository.ts';
 import { databaseUrlFor, openDatabase } from '../src/store/database.ts';
+import { refreshKpiSeries } from '../src/store/kpi-series-repository.ts';
 import { migrate } from '../src/store/migrate.ts';
 import { adminUrl, withClient } from './lib/pg-client.ts';
 
 const { values } = parseArgs({
   options: {
     measures: { type: 'string', default: '5000' },
+    tickets: { type: 'string', default: '1000000' },
     items: { type: 'string', default: '200' },
     seconds: { type: 'string', default: '10' },
     connections: { type: 'string', default: '10' },
@@ -33,6 +38,7 @@ const { values } = parseArgs({
   },
 });
 const MEASURES = Number(values.measures);
+const TICKETS = Number(values.tickets);
 const ITEMS = Number(values.items);
 const SECONDS = Number(values.seconds);
 const CONNECTIONS = Number(values.connections);
@@ -49,6 +55,8 @@ try {
   const seedStart = performance.now();
   const org = await seed(pool);
   log(`seeded ${MEASURES} measures and ${ITEMS} open items in ${((performance.now() - seedStart) / 1000).toFixed(1)} s`);
+  const kpi = await seedKpis(pool, org);
+  log(`seeded ${TICKETS} tickets in ${kpi.ticketsSeconds.toFixed(1)} s; KPI stage: full computation ${kpi.fullSeconds.toFixed(1)} s (${kpi.perKpi.map((k) => `${k.key} ${k.seconds.toFixed(1)} s`).join(', ')}), refresh after 1,000 changes ${kpi.refreshSeconds.toFixed(2)} s`);
   const token = (await createApiToken(prisma, { name: 'bench', role: 'executive', organizationIds: [org] })).token;
   const endpoints = [
     { name: 'measure list (first page of 50)', path: '/api/v1/measures?limit=50' },
@@ -56,6 +64,10 @@ try {
     { name: 'one measure', path: '/api/v1/measures/m-02500' },
     { name: 'executive summary', path: '/api/v1/executive-summary' },
     { name: 'hierarchy with roll-ups', path: '/api/v1/hierarchy' },
+    { name: 'KPI list (4 KPIs with standing)', path: '/api/v1/kpis' },
+    { name: 'KPI series, 90 days', path: `/api/v1/kpis/sso-per-day/series?from=${new Date(Date.now() - 90 * 86_400_000).toISOString()}` },
+    { name: 'KPI series, backlog 90 days', path: `/api/v1/kpis/backlog-per-day/series?from=${new Date(Date.now() - 90 * 86_400_000).toISOString()}` },
+    { name: 'KPI drill-down, one day (first 50)', path: `/api/v1/kpis/sso-per-day/points/${kpi.busyDay}/tickets?limit=50` },
   ];
   const results = [];
   // Twice: reading the store on every request (snapshot TTL 0), then as served (organization-wide reads kept 5 s).
@@ -82,7 +94,9 @@ try {
   await db.close();
   const report = {
     kind: 'api', at: new Date().toISOString(), machine: { cores: cpus().length, memoryGiB: Math.round(totalmem() / 2 ** 30), node: process.version },
-    settings: { measures: MEASURES, openItems: ITEMS, seconds: SECONDS, connections: CONNECTIONS, target: 'p95 ≤ 50 ms' }, results,
+    settings: { measures: MEASURES, openItems: ITEMS, tickets: TICKETS, seconds: SECONDS, connections: CONNECTIONS, target: 'p95 ≤ 50 ms' },
+    kpiStage: { fullSeconds: kpi.fullSeconds, perKpi: kpi.perKpi, refreshAfter1000ChangesSeconds: kpi.refreshSeconds, ticketsSeedSeconds: kpi.ticketsSeconds },
+    results,
   };
   await mkdir(values.out, { recursive: true });
   const file = `${values.out}api-${report.at.replace(/[:.]/g, '-')}.json`;
@@ -129,4 +143,64 @@ async function seed(pool: pg.Pool): Promise<string> {
   );
   await q('ANALYZE');
   return org;
+}
+
+/**
+ * Tickets and KPIs, in SQL (deterministic): TICKETS tickets spread evenly over the 365 days before now, each
+ * classified into one of 10 drivers, a quarter with an SLA state, 80 % resolved within 0–95 h. Then the KPI
+ * stage computes 4 KPIs in full, and once more after 1,000 tickets change (resolved now).
+ */
+async function seedKpis(pool: pg.Pool, org: string): Promise<{ ticketsSeconds: number; fullSeconds: number; perKpi: { key: string; seconds: number }[]; refreshSeconds: number; busyDay: string }> {
+  const q = (sql: string, params: unknown[] = []) => pool.query(sql, params);
+  const t0 = performance.now();
+  const connector = (await q(`INSERT INTO connectors (id, organization_id, key, system, name, base_url, updated_at) VALUES (gen_random_uuid(), $1, 'zendesk-main', 'zendesk', 'Zendesk', 'https://acme.zendesk.com', now()) RETURNING id`, [org])).rows[0].id as string;
+  const taxonomy = (await q(`INSERT INTO driver_taxonomies (id, organization_id, version, content_hash, active) VALUES (gen_random_uuid(), $1, 1, 'bench', true) RETURNING id`, [org])).rows[0].id as string;
+  await q(
+    `INSERT INTO tickets (organization_id, connector_id, native_id, status, priority, subject, source_created_at, source_updated_at, resolved_at, sla_breached, content_hash, normaliser_version)
+     SELECT $1, $2, g::text, CASE WHEN g % 5 = 0 THEN 'open' ELSE 'resolved' END::"TicketStatus", 'normal', 'Ticket ' || g,
+            now() - interval '365 days' + (g * (365 * 86400.0 / $3::int)) * interval '1 second', now(),
+            CASE WHEN g % 5 = 0 THEN NULL ELSE now() - interval '365 days' + (g * (365 * 86400.0 / $3::int)) * interval '1 second' + (g % 96) * interval '1 hour' END,
+            CASE WHEN g % 4 = 0 THEN g % 7 = 0 END, md5(g::text), 3
+       FROM generate_series(1, $3::int) g`,
+    [org, connector, TICKETS],
+  );
+  const drivers = ['configuration/sso', 'configuration/integrations', 'access/login', 'billing/invoice', 'billing/refund', 'product/bug', 'product/how-to', 'account/cancellation', 'account/plan', 'other/general'];
+  await q(
+    `INSERT INTO ticket_classifications (ticket_id, taxonomy_id, driver_key, rule_key, ticket_hash)
+     SELECT t.id, $2, ($3::text[])[1 + (t.native_id::int % 10)], 'r', t.content_hash FROM tickets t WHERE t.connector_id = $1`,
+    [connector, taxonomy, drivers],
+  );
+  await q(`INSERT INTO derive_states (connector_id, taxonomy_id, last_seq, updated_at) SELECT $1, $2, max(change_seq), now() FROM tickets WHERE connector_id = $1`, [connector, taxonomy]);
+  await q('ANALYZE');
+  const ticketsSeconds = (performance.now() - t0) / 1000;
+  const kpis = [
+    { key: 'sso-per-day', metric: 'volume', bucket: 'day', drivers: ['configuration/sso'] },
+    { key: 'sla-per-week', metric: 'sla_breach_rate', bucket: 'week', drivers: [] },
+    { key: 'resolution-per-day', metric: 'resolution_time', bucket: 'day', drivers: ['configuration/'] },
+    { key: 'backlog-per-day', metric: 'backlog', bucket: 'day', drivers: [] },
+  ];
+  const perKpi: { key: string; seconds: number }[] = [];
+  const full = performance.now();
+  for (const k of kpis) {
+    await q(
+      `INSERT INTO kpis (id, organization_id, key, name, node_level, node_id, metric, filters, bucket, time_zone, direction, target)
+       VALUES (gen_random_uuid(), $1, $2, $2, 'organization', $1, $3::"KpiMetric", $4::jsonb, $5::"Bucket", 'Europe/Berlin', 'down_is_good', 100)`,
+      [org, k.key, k.metric, JSON.stringify({ drivers: k.drivers, connectors: [], priorities: [], products: [], segments: [] }), k.bucket],
+    );
+    const one = performance.now();
+    await refreshKpiSeries(pool, { id: connector, organizationId: org, key: 'zendesk-main' }, new Date());
+    perKpi.push({ key: k.key, seconds: (performance.now() - one) / 1000 });
+  }
+  const fullSeconds = (performance.now() - full) / 1000;
+  // 1,000 tickets of the last 30 days resolved now (a change_seq each): the incremental refresh.
+  await q(
+    `UPDATE tickets SET resolved_at = now(), status = 'resolved', change_seq = nextval('tickets_change_seq_seq')
+      WHERE id IN (SELECT id FROM tickets WHERE connector_id = $1 AND resolved_at IS NULL AND source_created_at > now() - interval '30 days' ORDER BY id LIMIT 1000)`,
+    [connector],
+  );
+  const refresh = performance.now();
+  await refreshKpiSeries(pool, { id: connector, organizationId: org, key: 'zendesk-main' }, new Date());
+  const refreshSeconds = (performance.now() - refresh) / 1000;
+  const busy = await q(`SELECT bucket_start FROM series_points p JOIN series s ON s.id = p.series_id WHERE s.key = 'kpi/sso-per-day/v1' ORDER BY value DESC, bucket_start LIMIT 1`);
+  return { ticketsSeconds, fullSeconds, perKpi, refreshSeconds, busyDay: (busy.rows[0].bucket_start as Date).toISOString() };
 }
