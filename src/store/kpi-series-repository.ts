@@ -314,8 +314,8 @@ export async function kpiPointTickets(db: pg.Pool, kpi: KpiDefinition, start: Da
     : `x.${column} >= ${at} AND x.${column} < ${end} AND x.counted`;
   const after = page.after === null ? '' : `AND x.id > ${p.add(page.after.toString())}::bigint`;
   const rows = await db.query<{ id: string; native_id: string; connector: string; key: string | null; url: string | null; subject: string | null; created_at: Date; resolved_at: Date | null; hit: boolean; bucket_end: Date }>(
-    `SELECT x.id::text, t.native_id, k.key AS connector, t.key, t.url, t.subject, x.created_at, x.resolved_at, x.hit, ${end} AS bucket_end
-       FROM (${selection}) x JOIN tickets t ON t.id = x.id JOIN connectors k ON k.id = t.connector_id
+    `SELECT x.id::text, x.native_id, x.connector, x.key, x.url, x.subject, x.created_at, x.resolved_at, x.hit, ${end} AS bucket_end
+       FROM (${selection}) x
       WHERE ${inBucket} ${after}
       ORDER BY x.id LIMIT ${p.add(page.limit)}`,
     p.values,

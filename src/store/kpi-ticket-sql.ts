@@ -34,8 +34,9 @@ const RESOLVED_AT = `CASE WHEN coalesce(t.resolved_at, t.closed_at, CASE WHEN t.
   ELSE greatest(coalesce(t.resolved_at, t.closed_at, t.source_updated_at), t.source_created_at) END`;
 
 /**
- * The KPI's tickets, one row each: `id`, `created_at`, `resolved_at`, `counted` (the metric's ticket
- * rule) and `hit` (its numerator rule). Drivers are the tickets' classification under the taxonomy
+ * The KPI's tickets, one row each: `id`, what a drill-down shows of it (`native_id`, `key`, `url`,
+ * `subject`, `connector`), `created_at`, `resolved_at`, `counted` (the metric's ticket rule) and `hit`
+ * (its numerator rule). Drivers are the tickets' classification under the taxonomy
  * their connector's series follow (derive_states), a family being every driver under it.
  */
 export function selectionSql(s: KpiSelection, p: SqlParams, createdIn?: { buckets: readonly Date[] }): string {
@@ -67,7 +68,8 @@ export function selectionSql(s: KpiSelection, p: SqlParams, createdIn?: { bucket
   const counted = rule === 'sla_known' ? 't.sla_breached IS NOT NULL' : rule === 'rated' ? "t.csat IN ('good', 'bad')" : 'true';
   const hitRule = hitRuleOf(s.metric);
   const hit = hitRule === 'sla_breached' ? 'coalesce(t.sla_breached, false)' : hitRule === 'reopened' ? 't.reopen_count > 0' : hitRule === 'rated_good' ? "t.csat = 'good'" : 'false';
-  return `SELECT t.id, t.source_created_at AS created_at, ${RESOLVED_AT} AS resolved_at, (${counted}) AS counted, (${hit}) AS hit
+  return `SELECT t.id, t.native_id, t.key, t.url, t.subject, k.key AS connector, t.source_created_at AS created_at, ${RESOLVED_AT} AS resolved_at,
+      (${counted}) AS counted, (${hit}) AS hit
     FROM ${from} ${classified}
     WHERE ${where.join(' AND ')}`;
 }
