@@ -133,3 +133,38 @@ export async function seedMeasurePackage(
   const pkg = await prisma.measurePackage.create({ data: { organizationId, projectId: project.id, key: 'sso', name: 'SSO self-service' } });
   return { packageId: pkg.id, businessUnitId: bu.id };
 }
+
+/**
+ * An open intervention item raised by a spike of the SSO driver series 30 h ago (owned by `ownerId`),
+ * and a billing silence: the rows the role-matrix and secrets tests drive every route family over.
+ */
+export async function seedSignalledItem(
+  prisma: PrismaClient, at: { organizationId: string; connectorId: string; ownerId: string; fingerprint: string },
+): Promise<{ spikeId: string; itemId: string; silenceId: string }> {
+  const HOUR = 3_600_000;
+  const series = await prisma.series.create({
+    data: { organizationId: at.organizationId, key: 'driver_volume/zendesk-main/configuration/sso', kind: 'driver_volume', connectorId: at.connectorId, driverKey: 'configuration/sso' },
+  });
+  const since = NOW - 30 * HOUR;
+  const spike = await prisma.spike.create({
+    data: {
+      organizationId: at.organizationId, seriesId: series.id, fingerprint: `series/${series.id}/since/${new Date(since).toISOString()}`, windowStart: new Date(since),
+      windowEnd: new Date(NOW - 2 * HOUR), startedAt: new Date(since), peakAt: new Date(NOW - 2 * HOUR), observed: 84, expected: 40, pctChange: 110, significance: 1e-6,
+      explanation: 'SSO tickets doubled', exampleTickets: [], affectedCustomers: 7, detectedAt: new Date(NOW - 29 * HOUR), horizon: '1d',
+    },
+    select: { id: true },
+  });
+  const item = await prisma.interventionItem.create({
+    data: {
+      organizationId: at.organizationId, fingerprint: at.fingerprint, spikeId: spike.id, title: 'configuration/sso tickets +110 %', narrative: 'SSO tickets doubled',
+      severity: 'high', ownerId: at.ownerId, dueAt: new Date(NOW + 24 * HOUR), status: 'open', driverKey: 'configuration/sso', createdAt: new Date(NOW - 29 * HOUR),
+    },
+    select: { id: true },
+  });
+  await prisma.interventionSpike.create({ data: { interventionId: item.id, spikeId: spike.id, linkedAt: new Date(NOW - 29 * HOUR) } });
+  const silence = await prisma.silence.create({
+    data: { organizationId: at.organizationId, driverPrefix: 'billing/', reason: 'billing migration', author: 'api:seed', startsAt: new Date(NOW - HOUR), endsAt: new Date(NOW + 24 * HOUR) },
+    select: { id: true },
+  });
+  return { spikeId: spike.id, itemId: item.id, silenceId: silence.id };
+}

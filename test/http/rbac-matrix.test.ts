@@ -2,7 +2,7 @@ import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ApiTokenRole, apiTokenRoles, createApiToken } from '../../src/store/api-token-repository.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { NOW, bearer, seedConnector, seedMeasurePackage, seedOrganization, testApp } from './http-fixtures.ts';
+import { NOW, bearer, seedConnector, seedMeasurePackage, seedOrganization, seedSignalledItem, testApp } from './http-fixtures.ts';
 
 /**
  * Who may call what under /api/v1, as the routes implement it today (their `requireRole` hooks): every
@@ -138,30 +138,7 @@ describe('/api/v1 role matrix', () => {
     await db.prisma.quarantinedRecord.create({
       data: { connectorId: connector.id, stream: 'tickets', nativeId: 'q1', reason: 'missing created_at', payload: { id: 1 }, payloadHash: 'h1', firstSeenAt: new Date(NOW) },
     });
-    const series = await db.prisma.series.create({
-      data: { organizationId: org.id, key: 'driver_volume/zendesk-main/configuration/sso', kind: 'driver_volume', connectorId: connector.id, driverKey: 'configuration/sso' },
-    });
-    const since = NOW - 30 * HOUR;
-    const spike = await db.prisma.spike.create({
-      data: {
-        organizationId: org.id, seriesId: series.id, fingerprint: `series/${series.id}/since/${new Date(since).toISOString()}`, windowStart: new Date(since),
-        windowEnd: new Date(NOW - 2 * HOUR), startedAt: new Date(since), peakAt: new Date(NOW - 2 * HOUR), observed: 84, expected: 40, pctChange: 110, significance: 1e-6,
-        explanation: 'SSO tickets doubled', exampleTickets: [], affectedCustomers: 7, detectedAt: new Date(NOW - 29 * HOUR), horizon: '1d',
-      },
-      select: { id: true },
-    });
-    const item = await db.prisma.interventionItem.create({
-      data: {
-        organizationId: org.id, fingerprint: 'family/configuration@rbac', spikeId: spike.id, title: 'configuration/sso tickets +110 %', narrative: 'SSO tickets doubled',
-        severity: 'high', ownerId: owner.id, dueAt: new Date(NOW + DAY), status: 'open', driverKey: 'configuration/sso', createdAt: new Date(NOW - 29 * HOUR),
-      },
-      select: { id: true },
-    });
-    await db.prisma.interventionSpike.create({ data: { interventionId: item.id, spikeId: spike.id, linkedAt: new Date(NOW - 29 * HOUR) } });
-    const silence = await db.prisma.silence.create({
-      data: { organizationId: org.id, driverPrefix: 'billing/', reason: 'billing migration', author: 'api:seed', startsAt: new Date(NOW - HOUR), endsAt: new Date(NOW + DAY) },
-      select: { id: true },
-    });
+    const { spikeId, itemId, silenceId } = await seedSignalledItem(db.prisma, { organizationId: org.id, connectorId: connector.id, ownerId: owner.id, fingerprint: 'family/configuration@rbac' });
 
     const { packageId, businessUnitId } = await seedMeasurePackage(db.prisma, org.id);
     await db.prisma.kpi.create({
@@ -180,7 +157,7 @@ describe('/api/v1 role matrix', () => {
       data: { measureId: measure.id, kind: 'actual', periodStart: new Date('2026-01-01'), periodEnd: new Date('2026-02-28'), amount: 150_000, currency: 'EUR' },
       select: { id: true },
     });
-    s = { spikeId: spike.id, itemId: item.id, silenceId: silence.id, milestoneId: measure.milestones[0]?.id ?? '', actualId: actual.id };
+    s = { spikeId, itemId, silenceId, milestoneId: measure.milestones[0]?.id ?? '', actualId: actual.id };
 
     for (const role of apiTokenRoles) {
       const personEmail = PERSON_OF[role];

@@ -9,7 +9,7 @@ import { saveConnectorSecrets } from '../../src/store/config-repository.ts';
 import { devSecretBox } from '../../src/store/secret-box.ts';
 import { closedPort } from '../support/closed-port.ts';
 import { createTestDatabase, type TestDatabase } from '../support/test-database.ts';
-import { type LogCapture, NOW, seedConnector, seedMeasurePackage, seedOrganization, seedRuns, testApp } from './http-fixtures.ts';
+import { type LogCapture, NOW, seedConnector, seedMeasurePackage, seedOrganization, seedRuns, seedSignalledItem, testApp } from './http-fixtures.ts';
 
 /**
  * No secret in any answer or any log line (README "Configuration": secrets are redacted from every
@@ -98,30 +98,7 @@ describe('secrets in no response and no log line', () => {
     const controller = await person(org.id, 'clara@acme.example', 'Clara Controller');
     await person(beta.id, 'bob@beta.example', 'Bob Beta');
 
-    const series = await db.prisma.series.create({
-      data: { organizationId: org.id, key: 'driver_volume/zendesk-main/configuration/sso', kind: 'driver_volume', connectorId: connector.id, driverKey: 'configuration/sso' },
-    });
-    const since = NOW - 30 * HOUR;
-    const spike = await db.prisma.spike.create({
-      data: {
-        organizationId: org.id, seriesId: series.id, fingerprint: `series/${series.id}/since/${new Date(since).toISOString()}`, windowStart: new Date(since),
-        windowEnd: new Date(NOW - 2 * HOUR), startedAt: new Date(since), peakAt: new Date(NOW - 2 * HOUR), observed: 84, expected: 40, pctChange: 110, significance: 1e-6,
-        explanation: 'SSO tickets doubled', exampleTickets: [], affectedCustomers: 7, detectedAt: new Date(NOW - 29 * HOUR), horizon: '1d',
-      },
-      select: { id: true },
-    });
-    const item = await db.prisma.interventionItem.create({
-      data: {
-        organizationId: org.id, fingerprint: 'family/configuration@secrets', spikeId: spike.id, title: 'configuration/sso tickets +110 %', narrative: 'SSO tickets doubled',
-        severity: 'high', ownerId: owner.id, dueAt: new Date(NOW + DAY), status: 'open', driverKey: 'configuration/sso', createdAt: new Date(NOW - 29 * HOUR),
-      },
-      select: { id: true },
-    });
-    await db.prisma.interventionSpike.create({ data: { interventionId: item.id, spikeId: spike.id, linkedAt: new Date(NOW - 29 * HOUR) } });
-    const silence = await db.prisma.silence.create({
-      data: { organizationId: org.id, driverPrefix: 'billing/', reason: 'billing migration', author: 'api:seed', startsAt: new Date(NOW - HOUR), endsAt: new Date(NOW + DAY) },
-      select: { id: true },
-    });
+    const { spikeId, itemId, silenceId } = await seedSignalledItem(db.prisma, { organizationId: org.id, connectorId: connector.id, ownerId: owner.id, fingerprint: 'family/configuration@secrets' });
     const { packageId, businessUnitId } = await seedMeasurePackage(db.prisma, org.id);
     const measure = await db.prisma.measure.create({
       data: {
@@ -136,7 +113,7 @@ describe('secrets in no response and no log line', () => {
       data: { measureId: measure.id, kind: 'actual', periodStart: new Date('2026-01-01'), periodEnd: new Date('2026-02-28'), amount: 150_000, currency: 'EUR' },
       select: { id: true },
     });
-    Object.assign(ids, { spike: spike.id, item: item.id, silence: silence.id, milestone: measure.milestones[0]?.id ?? '', actual: actual.id });
+    Object.assign(ids, { spike: spikeId, item: itemId, silence: silenceId, milestone: measure.milestones[0]?.id ?? '', actual: actual.id });
 
     for (const role of apiTokenRoles) {
       const personEmail = PERSON_OF[role];
