@@ -3,6 +3,7 @@ import { dueDate } from '../domain/intervention/due-date.ts';
 import { groupKeyOf, releaseFor, releaseWords } from '../domain/intervention/grouping.ts';
 import { itemAsk, itemTitle, severityOf, type SignalSummary } from '../domain/intervention/item-text.ts';
 import { routeFor } from '../domain/intervention/routing.ts';
+import { mergeThreats, threatenedByDriver } from '../domain/kpi/kpi-threats.ts';
 import { writeAuditRecord } from './audit-sql.ts';
 import type { RoutingContext } from './routing-context-repository.ts';
 import { activeSilence } from './silence-repository.ts';
@@ -42,7 +43,7 @@ export async function raiseIntervention(client: pg.PoolClient, ctx: RoutingConte
   const group = groupKeyOf(signal.driverKey, release);
   const tickets = await ticketLinks(client, signal.exampleTicketIds);
   const evidenceSignal = { ...signalJson(signal), exampleTickets: tickets, release: release ? { key: release.key, name: release.name, at: new Date(release.releasedAtMs).toISOString() } : null };
-  const active = await client.query<{ id: string; status: string; evidence: { signals: unknown[] } | null }>(
+  const active = await client.query<{ id: string; status: string; evidence: { signals: unknown[]; threatens?: { measures?: string[]; kpis?: string[] } } | null }>(
     `SELECT id, status::text, evidence FROM intervention_items WHERE organization_id = $1 AND group_key = $2 AND status <> 'effect_verified'
      ORDER BY created_at DESC LIMIT 1 FOR UPDATE`,
     [ctx.organizationId, group],
@@ -51,12 +52,15 @@ export async function raiseIntervention(client: pg.PoolClient, ctx: RoutingConte
   if (existing) {
     await client.query('INSERT INTO intervention_spikes (intervention_id, spike_id, linked_at) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [existing.id, signal.spikeId, iso(nowMs)]);
     const signals = [...(existing.evidence?.signals ?? []), evidenceSignal];
+    // The joining driver's measures and KPIs are threatened too.
+    const before = existing.evidence?.threatens;
+    const threatens = mergeThreats({ measures: before?.measures ?? [], kpis: before?.kpis ?? [] }, threatsOf(ctx, signal.driverKey));
     const reopen = existing.status === 'resolved';
     await client.query(
-      `UPDATE intervention_items SET evidence = jsonb_set(coalesce(evidence, '{}'::jsonb), '{signals}', $2::jsonb), narrative = narrative || E'\\n' || $3,
+      `UPDATE intervention_items SET evidence = jsonb_set(jsonb_set(coalesce(evidence, '{}'::jsonb), '{signals}', $2::jsonb), '{threatens}', $6::jsonb), narrative = narrative || E'\\n' || $3,
          status = CASE WHEN $4 THEN 'reopened'::"InterventionStatus" ELSE status END, reopened_at = CASE WHEN $4 THEN $5::timestamptz ELSE reopened_at END, updated_at = $5
        WHERE id = $1`,
-      [existing.id, JSON.stringify(signals), signal.explanation, reopen, iso(nowMs)],
+      [existing.id, JSON.stringify(signals), signal.explanation, reopen, iso(nowMs), JSON.stringify(threatens)],
     );
     await writeAuditRecord(client, {
       organizationId: ctx.organizationId, actor: ACTOR, action: reopen ? 'intervention.reopened' : 'intervention.signal_added', entityType: 'intervention',
@@ -80,7 +84,7 @@ async function create(
   const escalateTo = owner?.escalateTo ?? null;
   const evidence = {
     signals: [evidenceSignal],
-    threatens: { measures: routed.measures, kpis: routed.kpis },
+    threatens: threatsOf(ctx, signal.driverKey),
     route: routed.matched, escalateTo, meeting: due.meetingMs === null ? null : { name: ctx.cadence?.name ?? null, at: iso(due.meetingMs) },
   };
   const inserted = await client.query<{ id: string }>(
@@ -106,6 +110,12 @@ async function create(
     reason: signal.explanation, atMs: nowMs,
   });
   return { kind: 'raised', interventionId: id };
+}
+
+/** What a driver's spike threatens: its route's explicit links, and the KPIs whose driver filter reads it with their measures. */
+function threatsOf(ctx: RoutingContext, driverKey: string | null) {
+  const routed = routeFor(driverKey, ctx.routes, ctx.fallback, ctx.people);
+  return mergeThreats(routed, threatenedByDriver(driverKey, ctx.kpis));
 }
 
 const signalJson = (s: SpikeSignal): object => ({

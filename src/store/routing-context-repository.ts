@@ -3,6 +3,7 @@ import type { ReportingCadence } from '../domain/intervention/due-date.ts';
 import { DEFAULT_FOLLOW_UP, type FollowUpPolicy } from '../domain/intervention/follow-up.ts';
 import type { ReleaseEvent } from '../domain/intervention/grouping.ts';
 import type { Person, Route } from '../domain/intervention/routing.ts';
+import type { KpiReach } from '../domain/kpi/kpi-threats.ts';
 
 /** What routing an organization's items needs, as `config apply` stored it (people, routes, cadence, releases). */
 export interface RoutingContext {
@@ -10,6 +11,8 @@ export interface RoutingContext {
   timeZone: string;
   people: Person[];
   routes: Route[];
+  /** Active KPIs with a driver filter: what a driver's spike threatens through them. */
+  kpis: KpiReach[];
   fallback: { ownerEmail: string | null; functions: string[] };
   cadence: ReportingCadence | null;
   releases: ReleaseEvent[];
@@ -40,6 +43,13 @@ export async function loadRoutingContext(client: pg.PoolClient | pg.Pool, organi
     'SELECT driver_prefix, owner_email, functions::text[] AS functions, measures, kpis, detection FROM driver_routes WHERE organization_id = $1',
     [organizationId],
   );
+  const kpis = await client.query<{ key: string; drivers: string[]; measure_key: string | null }>(
+    `SELECT k.key, ARRAY(SELECT jsonb_array_elements_text(k.filters->'drivers')) AS drivers, m.key AS measure_key
+       FROM kpis k LEFT JOIN measures m ON k.node_level = 'measure' AND m.id = k.node_id
+      WHERE k.organization_id = $1 AND k.active AND jsonb_typeof(k.filters->'drivers') = 'array' AND jsonb_array_length(k.filters->'drivers') > 0
+      ORDER BY k.key`,
+    [organizationId],
+  );
   const releases = await client.query<{ id: string; key: string; name: string; released_at: Date; products: string[] | null }>(
     'SELECT id, key, name, released_at, products FROM releases WHERE organization_id = $1 ORDER BY released_at',
     [organizationId],
@@ -56,6 +66,7 @@ export async function loadRoutingContext(client: pg.PoolClient | pg.Pool, organi
     routes: routes.rows.map((r) => ({
       driverPrefix: r.driver_prefix, ownerEmail: r.owner_email, functions: r.functions ?? [], measures: r.measures ?? [], kpis: r.kpis ?? [], detection: r.detection ?? {},
     })),
+    kpis: kpis.rows.map((k) => ({ key: k.key, drivers: k.drivers, measureKey: k.measure_key })),
     fallback: { ownerEmail: routing.defaultOwner ?? null, functions: routing.defaultFunctions ?? [] },
     cadence: org.rows[0]?.reporting_cadence ?? null,
     releases: releases.rows.map((r) => ({ id: r.id, key: r.key, name: r.name, releasedAtMs: r.released_at.getTime(), products: r.products ?? [] })),

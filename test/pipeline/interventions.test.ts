@@ -52,6 +52,18 @@ describe('intervention items', () => {
     await db.prisma.measure.create({
       data: { organizationId: org, packageId, key: 'm-sso-self-service', title: 'SSO self-service', ownerId: await personId('ana@acme.example'), sponsorId: await personId('pia@acme.example'), controllerId: await personId('ben@acme.example') },
     });
+    // A KPI reading the configuration family hangs on another measure: the spike threatens it too,
+    // with no route naming it; one reading billing does not.
+    const health = await db.prisma.measure.create({
+      data: { organizationId: org, packageId, key: 'm-config-health', title: 'Configuration health', ownerId: await personId('ana@acme.example'), sponsorId: await personId('pia@acme.example'), controllerId: await personId('ben@acme.example') },
+    });
+    await db.pool.query(
+      `INSERT INTO kpis (id, organization_id, key, name, node_level, node_id, metric, filters, direction) VALUES
+         (gen_random_uuid(), $1, 'config-contacts', 'Configuration contacts', 'measure', $2, 'volume', '{"drivers":["configuration/"]}', 'down_is_good'),
+         (gen_random_uuid(), $1, 'billing-contacts', 'Billing contacts', 'measure', $2, 'volume', '{"drivers":["billing/"]}', 'down_is_good'),
+         (gen_random_uuid(), $1, 'all-contacts', 'All contacts', 'organization', $1, 'volume', '{}', 'down_is_good')`,
+      [org, health.id],
+    );
     await db.pool.query(
       `INSERT INTO driver_routes (organization_id, driver_prefix, owner_email, functions, measures, kpis) VALUES
          ($1, 'configuration/sso', 'ana@acme.example', '{engineering,product,operations}', '{m-sso-self-service}', '{sso-tickets}')`,
@@ -87,7 +99,7 @@ describe('intervention items', () => {
     const due = it0?.due_at ?? new Date(0);
     expect([due.getUTCDay(), due.getUTCHours(), due.getUTCMinutes()]).toEqual([1, 6, 0]);
     expect(due.getTime() - (DETECT_T0 + ((raisedAt ?? 0) + 1) * HOUR_MS)).toBeGreaterThanOrEqual(22 * HOUR_MS);
-    expect(it0?.evidence.threatens).toEqual({ measures: ['m-sso-self-service'], kpis: ['sso-tickets'] });
+    expect(it0?.evidence.threatens).toEqual({ measures: ['m-config-health', 'm-sso-self-service'], kpis: ['config-contacts', 'sso-tickets'] });
     expect(it0?.evidence.signals).toHaveLength(1);
     expect(it0?.evidence.signals[0]).toMatchObject({ driverKey: 'configuration/sso', release: { key: '4.2' } });
     const participants = await db.pool.query<{ function: string; email: string | null }>(
