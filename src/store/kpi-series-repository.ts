@@ -259,6 +259,8 @@ export async function organizationsBehindKpis(pool: pg.Pool): Promise<string[]> 
 
 export interface KpiPoint {
   start: Date;
+  /** Exclusive: the next bucket's start. */
+  end: Date;
   /** The bucket's local date in the KPI's zone (`YYYY-MM-DD`), its local start time for hour buckets. */
   local: string;
   value: number | null;
@@ -269,20 +271,20 @@ export interface KpiPoint {
  * those without a stored point read as the metric's empty value (0 tickets; no rate). The backlog is
  * stored on every bucket, so a missing one there means not computed yet (null).
  */
-export async function kpiSeriesPoints(db: pg.Pool, kpi: KpiDefinition, from: Date, to: Date): Promise<KpiPoint[]> {
+export async function kpiSeriesPoints(db: pg.Pool | pg.PoolClient, kpi: KpiDefinition, from: Date, to: Date): Promise<KpiPoint[]> {
   const p = new SqlParams();
   const tz = p.add(kpi.timeZone);
   const grid = bucketGridSql(`${p.add(from)}::timestamptz`, `${p.add(to)}::timestamptz`, kpi.bucket, tz);
   const format = kpi.bucket === 'hour' ? 'YYYY-MM-DD"T"HH24:MI' : 'YYYY-MM-DD';
-  const rows = await db.query<{ s: Date; local: string; value: number | null }>(
-    `SELECT g.s, to_char(g.s AT TIME ZONE ${tz}, '${format}') AS local, sp.value
+  const rows = await db.query<{ s: Date; e: Date; local: string; value: number | null }>(
+    `SELECT g.s, ${bucketEndSql('g.s', kpi.bucket, tz)} AS e, to_char(g.s AT TIME ZONE ${tz}, '${format}') AS local, sp.value
        FROM (${grid}) g LEFT JOIN series_points sp ON sp.series_id = (SELECT id FROM series WHERE organization_id = ${p.add(kpi.organizationId)}::uuid AND key = ${p.add(kpiSeriesKey(kpi.key, kpi.version))})
         AND sp.bucket_start = g.s
       ORDER BY g.s`,
     p.values,
   );
   const empty = timeBasisOf(kpi.metric) === 'open_at_end' ? null : emptyBucketValue(kpi.metric, kpi.customerBase);
-  return rows.rows.map((r) => ({ start: r.s, local: r.local, value: r.value ?? empty }));
+  return rows.rows.map((r) => ({ start: r.s, end: r.e, local: r.local, value: r.value ?? empty }));
 }
 
 export interface KpiPointTicket {
@@ -334,7 +336,7 @@ export async function isBucketStart(db: pg.Pool, kpi: KpiDefinition, start: Date
 }
 
 /** The key of the node each KPI hangs on (null for the organization), by KPI id. */
-export async function kpiNodeKeys(db: pg.Pool, kpiIds: readonly string[]): Promise<Map<string, string | null>> {
+export async function kpiNodeKeys(db: pg.Pool | pg.PoolClient, kpiIds: readonly string[]): Promise<Map<string, string | null>> {
   if (kpiIds.length === 0) return new Map();
   const rows = await db.query<{ id: string; node_key: string | null }>(
     `SELECT k.id::text, CASE k.node_level

@@ -301,6 +301,8 @@ export interface OpenIntervention {
   affectedCustomers: number;
   /** Keys of the measures it threatens (its route's links, and its own measure). */
   measures: string[];
+  /** Keys of the KPIs it threatens (its route's links, and the KPIs reading its drivers). */
+  kpis: string[];
 }
 
 /** Intervention items still asking something of people, with the measures they threaten. */
@@ -310,7 +312,10 @@ export async function openInterventions(client: pg.PoolClient, organizationId: s
             coalesce((SELECT sum((s->>'affectedCustomers')::int) FROM jsonb_array_elements(coalesce(i.evidence->'signals', '[]'::jsonb)) s), 0)::int AS "affectedCustomers",
             array(SELECT DISTINCT k FROM (
               SELECT jsonb_array_elements_text(coalesce(i.evidence->'threatens'->'measures', '[]'::jsonb)) AS k
-              UNION SELECT m.key FROM measures m WHERE m.id = i.measure_id) keys ORDER BY k) AS measures
+              UNION SELECT m.key FROM measures m WHERE m.id = i.measure_id) keys ORDER BY k) AS measures,
+            array(SELECT DISTINCT k FROM (
+              SELECT jsonb_array_elements_text(coalesce(i.evidence->'threatens'->'kpis', '[]'::jsonb)) AS k
+              UNION SELECT x.key FROM kpis x WHERE x.id = i.kpi_id) keys ORDER BY k) AS kpis
        FROM intervention_items i LEFT JOIN people p ON p.id = i.owner_id
       WHERE i.organization_id = $1 AND i.status IN ('open', 'acknowledged', 'in_progress', 'reopened')
       ORDER BY i.created_at`,

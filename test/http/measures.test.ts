@@ -224,4 +224,38 @@ describe('/api/v1/measures', () => {
     }
     expect(logs.lines.length).toBeGreaterThan(0);
   });
+  it('shows the active KPIs on the measure against their targets, as of a day, with the open items threatening them', async () => {
+    const org = await db.prisma.organization.findFirstOrThrow({ where: { key: 'acme' } });
+    const kpi = await db.prisma.kpi.create({
+      data: {
+        organizationId: org.id, key: 'sso-volume', name: 'SSO tickets per day', nodeLevel: 'measure', nodeId: measureId, metric: 'volume', filters: { drivers: ['configuration/sso'] },
+        bucket: 'day', timeZone: 'UTC', direction: 'down_is_good', target: 10, bands: { green: 10, amber: 15 },
+      },
+    });
+    // An older version of the KPI, no longer active, is not shown.
+    await db.prisma.kpi.create({ data: { organizationId: org.id, key: 'sso-volume', version: 0, name: 'old', nodeLevel: 'measure', nodeId: measureId, metric: 'volume', direction: 'down_is_good', active: false } });
+    const series = await db.prisma.series.create({ data: { organizationId: org.id, key: 'kpi/sso-volume/v1', kind: 'kpi', kpiId: kpi.id } });
+    for (const [day, value] of [['2026-03-08', 9], ['2026-03-09', 12], ['2026-03-10', 17], ['2026-03-11', 4]] as const) {
+      await db.prisma.seriesPoint.create({ data: { seriesId: series.id, bucketStart: new Date(`${day}T00:00:00Z`), value } });
+    }
+    const owner = await db.prisma.person.findFirstOrThrow({ where: { organizationId: org.id, email: 'olga@acme.example' } });
+    const item = await db.prisma.interventionItem.create({
+      data: {
+        organizationId: org.id, fingerprint: 'configuration/sso@2026-03-10', title: 'configuration/sso tickets +70 %', narrative: 'SSO tickets rose', severity: 'high', ownerId: owner.id,
+        dueAt: new Date(NOW + 86_400_000), status: 'open', driverKey: 'configuration/sso', createdAt: new Date(NOW - 2 * 86_400_000), evidence: { signals: [], threatens: { measures: [], kpis: ['sso-volume'] } },
+      },
+    });
+    const res = await app.inject({ method: 'GET', url: '/api/v1/measures/sso-wizard', headers: bearer(tokens.executive) });
+    expect(res.statusCode).toBe(200);
+    expect(res.json().kpis).toEqual([{
+      key: 'sso-volume', name: 'SSO tickets per day', metric: 'volume', unit: 'tickets', bucket: 'day', direction: 'down_is_good', target: 10,
+      lastComplete: { start: '2026-03-10T00:00:00.000Z', local: '2026-03-10', value: 17, band: 'red' },
+      current: { start: '2026-03-11T00:00:00.000Z', local: '2026-03-11', value: 4, band: 'green' },
+      betterThanTargetBy: -7,
+      openInterventions: [{ id: item.id, title: 'configuration/sso tickets +70 %', status: 'open', owner: 'olga@acme.example', openedAt: '2026-03-09T12:00:00.000Z', ageDays: 2 }],
+    }]);
+    // As of an earlier day: that day's standing (the day before it complete, the day itself running at its end).
+    const before = await app.inject({ method: 'GET', url: '/api/v1/measures?asOf=2026-03-09', headers: bearer(tokens.executive) });
+    expect(before.json().items[0].kpis[0]).toMatchObject({ lastComplete: { local: '2026-03-09', value: 12, band: 'amber' }, current: null, betterThanTargetBy: -2 });
+  });
 });

@@ -1,9 +1,13 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { betterThanTargetBy, kpiBand } from '../../domain/kpi/kpi-band.ts';
+import { kpiBand } from '../../domain/kpi/kpi-band.ts';
 import { kpiMetrics, unitOf } from '../../domain/kpi/kpi-metric.ts';
+import { BUCKET_MS } from '../../domain/kpi/kpi-standing.ts';
 import { activeKpis, isBucketStart, type KpiDefinition, kpiNodeKeys, kpiPointTickets, kpiSeriesPoints, kpiVersions } from '../../store/kpi-series-repository.ts';
+import { kpiStandings } from '../../store/kpi-standing-query.ts';
+import { openInterventions } from '../../store/measure-repository.ts';
 import { principalOf } from '../auth.ts';
+import { kpiPointSchema as pointSchema, kpiStandingShape, kpiStandingView, openItemSchema, openItemsAgainst } from '../governance-views.ts';
 import { errorResponses, notFound, validationFailed } from '../errors.ts';
 import { bigintCursorParam, identifierParam, instantParam } from '../params.ts';
 import { type ApiContext, organizationParam, resolveOrganization } from '../scope.ts';
@@ -17,15 +21,6 @@ import { iso, isoOrNull, limitParam } from './spikes.ts';
 const common = { tags: ['kpis'], security: [{ bearerAuth: [] }] };
 /** Most buckets one series request returns (a year of days, ten years of weeks, three weeks of hours). */
 export const MAX_SERIES_BUCKETS = 600;
-const BUCKET_MS = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
-
-const bandSchema = z.enum(['green', 'amber', 'red']).nullable();
-const pointSchema = z.object({
-  start: z.string().describe('Bucket start instant (local midnight, Monday or hour in the KPI zone)'),
-  local: z.string().describe('The bucket in the KPI zone: YYYY-MM-DD, or YYYY-MM-DDTHH:MM for hours'),
-  value: z.number().nullable().describe('null: no value (a rate or median over no tickets)'),
-  band: bandSchema,
-});
 const definitionSchema = z.object({
   key: z.string(),
   version: z.number().int(),
@@ -43,11 +38,7 @@ const definitionSchema = z.object({
   bands: z.object({ green: z.number(), amber: z.number() }).nullable(),
   createdAt: z.string(),
 }).meta({ id: 'KpiDefinition' });
-const standingSchema = z.object({
-  lastComplete: pointSchema.nullable().describe('The latest bucket that has ended'),
-  current: pointSchema.nullable().describe('The bucket now running (partial)'),
-  betterThanTargetBy: z.number().nullable().describe('Of the last complete bucket; positive is better than target'),
-});
+const standingSchema = z.object({ ...kpiStandingShape, openInterventions: z.array(openItemSchema).describe('Open intervention items threatening the KPI (route links, driver filters), oldest first') });
 
 const keyParams = z.object({ key: identifierParam('KPI key') });
 const versionQuery = z.coerce.number().int().min(1).max(1_000_000).optional().describe('KPI version (default: the active one)');
@@ -69,10 +60,10 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app,
     },
   }, async (request) => {
     const org = await resolveOrganization(ctx, principalOf(request), request.query.organization);
-    const kpis = await activeKpis(ctx.pool, org.id);
-    const nodes = await kpiNodeKeys(ctx.pool, kpis.map((k) => k.id));
     const now = ctx.now();
-    const items = await Promise.all(kpis.map(async (k) => ({ ...toDefinitionView(k, nodes.get(k.id) ?? null), ...(await standingOf(ctx, k, now)) })));
+    const standings = await kpiStandings(ctx.pool, await activeKpis(ctx.pool, org.id), now);
+    const against = await openAgainstKpis(ctx, org.id, now);
+    const items = standings.map((k) => ({ ...toDefinitionView(k.kpi, k.nodeKey), ...kpiStandingView(k.standing), openInterventions: against(k.kpi.key) }));
     return { organization: org.key, items };
   });
 
@@ -90,8 +81,13 @@ export const kpiRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app,
     const current = versions.find((v) => v.active) ?? versions[0];
     if (!current) throw notFound(`No KPI "${request.params.key}" in organization "${org.key}"`);
     const nodes = await kpiNodeKeys(ctx.pool, versions.map((v) => v.id));
+    const now = ctx.now();
+    // The active version stands by its series; a KPI no longer active by its last version's.
+    const [standing] = await kpiStandings(ctx.pool, [current], now);
     return {
-      organization: org.key, ...toDefinitionView(current, nodes.get(current.id) ?? null), ...(await standingOf(ctx, current, ctx.now())),
+      organization: org.key, ...toDefinitionView(current, nodes.get(current.id) ?? null),
+      ...(standing ? kpiStandingView(standing.standing) : { lastComplete: null, current: null, betterThanTargetBy: null }),
+      openInterventions: (await openAgainstKpis(ctx, org.id, now))(current.key),
       versions: versions.map((v) => toDefinitionView(v, nodes.get(v.id) ?? null)),
     };
   });
@@ -178,14 +174,11 @@ function toPointView(k: KpiDefinition, p: { start: Date; local: string; value: n
   return { start: iso(p.start), local: p.local, value: p.value, band: kpiBand(p.value, k) };
 }
 
-/** The last complete and the running bucket (the series read up to now, over two buckets' span). */
-async function standingOf(ctx: ApiContext, k: KpiDefinition, nowMs: number): Promise<z.infer<typeof standingSchema>> {
-  const points = await kpiSeriesPoints(ctx.pool, k, new Date(nowMs - 2 * BUCKET_MS[k.bucket]), new Date(nowMs));
-  const current = points[points.length - 1];
-  const lastComplete = points[points.length - 2];
-  return {
-    lastComplete: lastComplete ? toPointView(k, lastComplete) : null,
-    current: current ? toPointView(k, current) : null,
-    betterThanTargetBy: lastComplete ? betterThanTargetBy(lastComplete.value, k) : null,
-  };
+async function openAgainstKpis(ctx: ApiContext, organizationId: string, nowMs: number) {
+  const client = await ctx.pool.connect();
+  try {
+    return openItemsAgainst(await openInterventions(client, organizationId), nowMs, (i) => i.kpis);
+  } finally {
+    client.release();
+  }
 }

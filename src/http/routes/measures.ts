@@ -1,16 +1,20 @@
 import type { FastifyRequest } from 'fastify';
+import type pg from 'pg';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { DualStatus } from '../../domain/measure/dual-status.ts';
 import { type GateProblem, measureStages } from '../../domain/measure/stage-gates.ts';
 import type { ApiTokenRole } from '../../store/api-token-repository.ts';
 import { apiTokenActor } from '../../store/intervention-queries.ts';
+import { activeKpis } from '../../store/kpi-series-repository.ts';
+import { kpiStandings } from '../../store/kpi-standing-query.ts';
 import {
   completeMilestone, confirmEbitda, type EbitdaRow, findMeasure, listMeasureRows, type MeasureRow, type MilestoneRow, type OpenIntervention, openInterventions, partsOf,
   personIdOf, statusOf, transitionMeasure, transitionsOf, writeEbitda,
 } from '../../store/measure-repository.ts';
 import { inTransaction } from '../../store/transaction.ts';
 import { principalOf } from '../auth.ts';
+import { kpiGoalSchema, kpiGoalView, openItemSchema, type OpenItemView, openItemsAgainst } from '../governance-views.ts';
 import { conflict, type ErrorDetail, errorResponses, HttpError } from '../errors.ts';
 import { identifierParam } from '../params.ts';
 import { type ApiContext, dropGovernanceSnapshotsOnWrites, organizationParam, resolveOrganization } from '../scope.ts';
@@ -67,8 +71,9 @@ const summarySchema = z.object({
   steeringCommittee: z.string().nullable(),
   plannedEbitda: z.object({ amount: z.number(), currency: z.string(), periodStart: z.string(), periodEnd: z.string() }).nullable(),
   status: statusSchema,
-  openInterventions: z.array(z.object({ id: z.string(), title: z.string(), status: z.string(), owner: z.string().nullable(), openedAt: z.string(), ageDays: z.number().int() }))
-    .describe('Intervention items still open against the measure (their driver route links it), oldest first'),
+  openInterventions: z.array(openItemSchema)
+    .describe('Intervention items still open against the measure (their driver route links it, or a KPI on it reads their driver), oldest first'),
+  kpis: z.array(kpiGoalSchema).describe('The active KPIs on the measure against their targets, as of the end of `asOf` (default: now)'),
 });
 
 const milestoneSchema = z.object({ id: z.string(), title: z.string(), dueDate: z.string(), done: z.boolean(), completedAt: z.string().nullable() });
@@ -133,8 +138,9 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
     const after = q.cursor === undefined ? null : decodeKeyCursor(q.cursor);
     const client = await ctx.pool.connect();
     try {
-      const against = openAgainst(await openInterventions(client, org.id), ctx.now());
-      const items: z.infer<typeof summarySchema>[] = [];
+      const open = await openInterventions(client, org.id);
+      const against = openItemsAgainst(open, ctx.now(), (i) => i.measures);
+      const items: (z.infer<typeof summarySchema> & { id: string })[] = [];
       let nextCursor: string | null = null;
       // Page by page from the store; the status filter is on a computed value, so pages are read until this one is full.
       let afterKey = after;
@@ -142,7 +148,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
         const batch = await listMeasureRows(client, org.id, { afterKey, ...(q.stage ? { stage: q.stage } : {}), limit: q.limit + 1 });
         const { milestones, ebitda } = await partsOf(client, batch);
         for (const m of batch) {
-          const view = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf), against(m.key));
+          const view = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf), against(m.key), []);
           if (q.status !== undefined && view.status.overall !== q.status) continue;
           if (items.length === q.limit) {
             nextCursor = encodeKeyCursor(items[items.length - 1]?.key ?? m.key);
@@ -153,7 +159,8 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
         if (nextCursor !== null || batch.length <= q.limit) break;
         afterKey = batch[batch.length - 1]?.key ?? null;
       }
-      return { organization: org.key, asOf, items, nextCursor };
+      const kpis = await measureKpis(ctx, client, org.id, open, items.map((i) => i.id), q.asOf);
+      return { organization: org.key, asOf, items: items.map(({ id, ...view }) => ({ ...view, kpis: kpis(id) })), nextCursor };
     } finally {
       client.release();
     }
@@ -169,9 +176,11 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
       if (m === null) throw measureNotFound(request.params.key, org.key);
       const { milestones, ebitda } = await partsOf(client, [m]);
       const transitions = await transitionsOf(client, m.id);
-      const against = openAgainst(await openInterventions(client, org.id), ctx.now());
+      const open = await openInterventions(client, org.id);
+      const kpis = await measureKpis(ctx, client, org.id, open, [m.id], request.query.asOf);
+      const { id, ...summary } = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], today(request.query.asOf)), openItemsAgainst(open, ctx.now(), (i) => i.measures)(m.key), kpis(m.id));
       return {
-        ...summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], today(request.query.asOf)), against(m.key)), organization: org.key,
+        ...summary, organization: org.key,
         milestones: (milestones.get(m.id) ?? []).map(milestoneView), ebitda: (ebitda.get(m.id) ?? []).map(ebitdaView), transitions: transitions.map((t) => ({ ...t, at: iso(t.at) })),
       };
     } finally {
@@ -276,21 +285,27 @@ async function actingPerson(ctx: ApiContext, request: FastifyRequest, organizati
   }
 }
 
-type InterventionView = z.infer<typeof summarySchema>['openInterventions'][number];
-
-/** The open items against each measure key, as the API shows them. */
-function openAgainst(items: readonly OpenIntervention[], nowMs: number): (key: string) => InterventionView[] {
-  return (key) => items.filter((i) => i.measures.includes(key)).map((i) => ({
-    id: i.id, title: i.title, status: i.status, owner: i.owner, openedAt: iso(i.openedAt), ageDays: Math.floor((nowMs - i.openedAt.getTime()) / 86_400_000),
-  }));
+/**
+ * The active KPIs on the measures (by id) against their targets, with the open items threatening
+ * each: as of now, or the end of the `asOf` day when that is earlier.
+ */
+async function measureKpis(ctx: ApiContext, client: pg.PoolClient, organizationId: string, open: readonly OpenIntervention[], measureIds: readonly string[], asOf: string | undefined) {
+  const ids = new Set(measureIds);
+  const nowMs = ctx.now();
+  const atMs = asOf === undefined ? nowMs : Math.min(nowMs, Date.parse(`${asOf}T00:00:00Z`) + 86_400_000);
+  const on = (await activeKpis(client, organizationId)).filter((k) => k.nodeLevel === 'measure' && ids.has(k.nodeId));
+  const standings = await kpiStandings(client, on, atMs);
+  const against = openItemsAgainst(open, nowMs, (i) => i.kpis);
+  return (measureId: string) => standings.filter((k) => k.kpi.nodeId === measureId).map((k) => kpiGoalView(k, against(k.kpi.key)));
 }
 
-function summaryOf(m: MeasureRow, status: DualStatus, open: InterventionView[]): z.infer<typeof summarySchema> {
+/** The API's view of a measure, with its id (for the KPIs on it; not shown). */
+function summaryOf(m: MeasureRow, status: DualStatus, open: OpenItemView[], kpis: z.infer<typeof kpiGoalSchema>[]): z.infer<typeof summarySchema> & { id: string } {
   return {
-    key: m.key, title: m.title, package: m.packageKey, stage: m.stage, owner: m.owner, sponsor: m.sponsor, controller: m.controller, businessUnit: m.businessUnit,
+    id: m.id, key: m.key, title: m.title, package: m.packageKey, stage: m.stage, owner: m.owner, sponsor: m.sponsor, controller: m.controller, businessUnit: m.businessUnit,
     steeringCommittee: m.steeringCommittee,
     plannedEbitda: m.plannedEbitda === null || m.periodStart === null || m.periodEnd === null ? null : { amount: m.plannedEbitda, currency: m.currency, periodStart: m.periodStart, periodEnd: m.periodEnd },
-    status, openInterventions: open,
+    status, openInterventions: open, kpis,
   };
 }
 
