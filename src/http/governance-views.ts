@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { kpiMetrics, unitOf } from '../domain/kpi/kpi-metric.ts';
-import type { BandedBucket } from '../domain/kpi/kpi-standing.ts';
-import type { KpiWithStanding, StandingBucket } from '../store/kpi-standing-query.ts';
+import type { BandedBucket, LocalBucket } from '../domain/kpi/kpi-standing.ts';
+import type { KpiWithStanding } from '../store/kpi-standing-query.ts';
 import type { OpenIntervention } from '../store/measure-repository.ts';
 
 /**
@@ -44,7 +44,7 @@ export const kpiGoalSchema = z.object({
   openInterventions: z.array(openItemSchema).describe('Open intervention items threatening the KPI'),
 }).meta({ id: 'KpiAgainstTarget' });
 
-export const kpiPointView = (b: BandedBucket<StandingBucket>): z.infer<typeof kpiPointSchema> => ({ start: new Date(b.startMs).toISOString(), local: b.local, value: b.value, band: b.band });
+export const kpiPointView = (b: BandedBucket<LocalBucket>): z.infer<typeof kpiPointSchema> => ({ start: new Date(b.startMs).toISOString(), local: b.local, value: b.value, band: b.band });
 
 export function kpiStandingView(s: KpiWithStanding['standing']) {
   return { lastComplete: s.lastComplete ? kpiPointView(s.lastComplete) : null, current: s.current ? kpiPointView(s.current) : null, betterThanTargetBy: s.betterThanTargetBy };

@@ -3,10 +3,12 @@ import type { DualStatus } from '../domain/measure/dual-status.ts';
 import {
   type EbitdaRow, listMeasureRows, type MeasureRow, measurePlaces, type MilestoneRow, type OpenIntervention, openInterventions, partsOf, type PlacedMeasure, statusOf,
 } from './measure-repository.ts';
+import { type HierarchyNodes, hierarchyNodes } from './hierarchy-queries.ts';
 
 /**
  * Everything the organization-wide governance reads (executive summary, hierarchy) compute from:
- * every measure with its milestones, EBITDA entries and place in the hierarchy, and the open items.
+ * every measure with its milestones, EBITDA entries and place in the hierarchy, the nodes above the
+ * measures, and the open items.
  * Reading and parsing it is most of such a request (about 45k rows at 5,000 measures: bench/api.ts),
  * so an API process keeps it for a few seconds per organization; its own writes to measures drop it
  * at once (read-your-writes), other writers (other processes, config apply, the detect stage) show
@@ -18,6 +20,8 @@ export interface GovernanceSnapshot {
   ebitda: Map<string, EbitdaRow[]>;
   places: Map<string, PlacedMeasure>;
   openItems: OpenIntervention[];
+  /** The nodes above the measures. */
+  nodes: HierarchyNodes;
   /** Every measure's dual status as of a day (computed once per day asked, by measure id). */
   statusesAsOf(asOf: string): Map<string, DualStatus>;
 }
@@ -27,6 +31,7 @@ export async function loadGovernanceSnapshot(client: pg.PoolClient, organization
   const { milestones, ebitda } = await partsOf(client, measures);
   const places = await measurePlaces(client, organizationId);
   const openItems = await openInterventions(client, organizationId);
+  const nodes = await hierarchyNodes(client, organizationId);
   const byDay = new Map<string, Map<string, DualStatus>>();
   const statusesAsOf = (asOf: string): Map<string, DualStatus> => {
     let statuses = byDay.get(asOf);
@@ -36,7 +41,7 @@ export async function loadGovernanceSnapshot(client: pg.PoolClient, organization
     }
     return statuses;
   };
-  return { measures, milestones, ebitda, places, openItems, statusesAsOf };
+  return { measures, milestones, ebitda, places, openItems, nodes, statusesAsOf };
 }
 
 export const DEFAULT_SNAPSHOT_TTL_MS = 5_000;

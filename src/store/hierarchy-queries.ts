@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { HierarchyParents } from '../domain/measure/hierarchy-path.ts';
 
 /** The hierarchy's nodes above the measures, each naming its parent's key (GET /api/v1/hierarchy; a measure names its package itself). */
 export interface HierarchyNodes {
@@ -15,4 +16,14 @@ export async function hierarchyNodes(client: pg.PoolClient, organizationId: stri
   const projects = await q<HierarchyNodes['projects'][number]>('SELECT j.key, j.name, g.key AS parent FROM projects j JOIN programs g ON g.id = j.program_id WHERE j.organization_id = $1 ORDER BY j.key');
   const packages = await q<HierarchyNodes['packages'][number]>('SELECT k.key, k.name, j.key AS parent FROM measure_packages k JOIN projects j ON j.id = k.project_id WHERE k.organization_id = $1 ORDER BY k.key');
   return { portfolios, programs, projects, packages };
+}
+
+/** Each node's parent by key, for placing a node (src/domain/measure/hierarchy-path.ts). */
+export function hierarchyParents(nodes: HierarchyNodes, measures: readonly { key: string; packageKey: string }[]): HierarchyParents {
+  return {
+    measures: new Map(measures.map((m) => [m.key, m.packageKey])),
+    packages: new Map(nodes.packages.map((n) => [n.key, n.parent])),
+    projects: new Map(nodes.projects.map((n) => [n.key, n.parent])),
+    programs: new Map(nodes.programs.map((n) => [n.key, n.parent])),
+  };
 }

@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import type { HierarchyLevel } from '../domain/measure/hierarchy-path.ts';
 import { emptyBucketValue, kpiValue, type KpiMetric, timeBasisOf } from '../domain/kpi/kpi-metric.ts';
 import { lockConnectorSeries } from './connector-series.ts';
 import { bucketEndSql, bucketGridSql, bucketStartSql, type KpiBucketUnit, type KpiSelection, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
@@ -27,7 +28,7 @@ export interface KpiDefinition extends KpiSelection {
   target: number | null;
   bands: { green: number; amber: number } | null;
   customerBase: number | null;
-  nodeLevel: string;
+  nodeLevel: HierarchyLevel;
   nodeId: string;
   createdAt: Date;
 }
@@ -39,7 +40,7 @@ const LOCK_KPI_SERIES = 0x46_4c_4b_50; // "FLKP"
 interface KpiRow {
   id: string; organization_id: string; key: string; version: number; name: string; active: boolean; metric: KpiMetric; filters: KpiSelection['filters'];
   bucket: KpiBucketUnit; time_zone: string; direction: KpiDefinition['direction']; target: string | null; bands: KpiDefinition['bands']; customer_base: number | null;
-  node_level: string; node_id: string; created_at: Date;
+  node_level: HierarchyLevel; node_id: string; created_at: Date;
 }
 
 const KPI_COLUMNS = `id::text, organization_id::text, key, version, name, active, metric::text AS metric, filters, bucket::text AS bucket, time_zone, direction::text AS direction,

@@ -1,23 +1,15 @@
 import type pg from 'pg';
-import { BUCKET_MS, type KpiStanding, kpiStanding } from '../domain/kpi/kpi-standing.ts';
+import { BUCKET_MS, type KpiStanding, kpiStanding, type LocalBucket } from '../domain/kpi/kpi-standing.ts';
 import { type KpiDefinition, kpiNodeKeys, kpiSeriesPoints } from './kpi-series-repository.ts';
 
 /**
  * KPIs with where each stands now, or at the end of a reporting period (src/domain/kpi/kpi-standing.ts): read from its series, one short range per KPI.
  */
-export interface StandingBucket {
-  startMs: number;
-  endMs: number;
-  /** The bucket in the KPI's zone (kpi-series-repository.ts KpiPoint). */
-  local: string;
-  value: number | null;
-}
-
 export interface KpiWithStanding {
   kpi: KpiDefinition;
   /** The key of the node it hangs on (null for the organization). */
   nodeKey: string | null;
-  standing: KpiStanding<StandingBucket>;
+  standing: KpiStanding<LocalBucket>;
 }
 
 export async function kpiStandings(db: pg.Pool | pg.PoolClient, kpis: readonly KpiDefinition[], nowMs: number, period?: { fromMs: number; toMs: number }): Promise<KpiWithStanding[]> {

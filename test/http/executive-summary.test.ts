@@ -103,7 +103,10 @@ describe('/api/v1/executive-summary', () => {
     const res = await app.inject({ method: 'GET', url: '/api/v1/hierarchy', headers: bearer(token) });
     expect(res.statusCode).toBe(200);
     const body = res.json();
-    const sums = { measures: 3, byState: { gap: 1, on_track: 2 }, plan: 3_000_000, realised: 1_200_000, forecastAtCompletion: 2_700_000, forecastShare: 0.9, gaps: 1 };
+    const sums = {
+      measures: 3, byState: { gap: 1, on_track: 2 }, plan: 3_000_000, realised: 1_200_000, forecastAtCompletion: 2_700_000, forecastShare: 0.9, gaps: 1,
+      kpis: { kpis: 0, green: 0, amber: 0, red: 0, none: 0 },
+    };
     expect(body.rollup).toEqual(sums);
     const [portfolio] = body.portfolios;
     expect(portfolio).toMatchObject({ key: 'cx', goal: 'Cut cost-to-serve 15 %', rollup: sums });
@@ -135,6 +138,63 @@ describe('/api/v1/executive-summary', () => {
       expect(await titleOf()).toBe('Renamed elsewhere');
     } finally {
       await kept.close();
+    }
+  });
+  it('ties the KPIs in: each against its target at the period\'s end with its days in the period by band, rolled up the hierarchy, a red one on a measure a risk', async () => {
+    const node = async (level: 'measure' | 'program', key: string) =>
+      level === 'measure' ? (await db.prisma.measure.findFirstOrThrow({ where: { key } })).id : (await db.prisma.program.findFirstOrThrow({ where: { key } })).id;
+    const kpi = async (key: string, data: { level: 'measure' | 'program' | 'organization'; nodeKey?: string; metric: 'volume' | 'csat'; direction: 'up_is_good' | 'down_is_good'; target?: number; bands?: object }, points: [string, number][]) => {
+      const row = await db.prisma.kpi.create({
+        data: {
+          organizationId: orgId, key, name: `${key} name`, nodeLevel: data.level, nodeId: data.level === 'organization' ? orgId : await node(data.level, data.nodeKey ?? ''), metric: data.metric,
+          bucket: 'day', timeZone: 'UTC', direction: data.direction, target: data.target ?? null, ...(data.bands ? { bands: data.bands } : {}),
+        },
+      });
+      const series = await db.prisma.series.create({ data: { organizationId: orgId, key: `kpi/${key}/v1`, kind: 'kpi', kpiId: row.id } });
+      await db.prisma.seriesPoint.createMany({ data: points.map(([day, value]) => ({ seriesId: series.id, bucketStart: new Date(`${day}T00:00:00Z`), value })) });
+    };
+    // SSO tickets a day on the SSO measure: 7 green days in March, then amber, red, red; 11 March runs.
+    const march = (d: number) => `2026-03-${String(d).padStart(2, '0')}`;
+    await kpi('sso-volume', { level: 'measure', nodeKey: 'm-sso-self-service', metric: 'volume', direction: 'down_is_good', target: 10, bands: { green: 10, amber: 15 } },
+      [['2026-02-28', 30], ...[1, 2, 3, 4, 5, 6, 7].map((d): [string, number] => [march(d), 8]), [march(8), 12], [march(9), 16], [march(10), 20], [march(11), 3]]);
+    await kpi('csat', { level: 'program', nodeKey: 'contact-avoidance', metric: 'csat', direction: 'up_is_good', target: 0.85 }, [[march(10), 0.9]]);
+    await kpi('all-volume', { level: 'organization', metric: 'volume', direction: 'down_is_good' }, [[march(10), 400]]);
+    await db.prisma.interventionItem.update({ where: { id: itemId }, data: { evidence: { signals: [{ affectedCustomers: 41 }, { affectedCustomers: 9 }], threatens: { measures: ['m-sso-self-service'], kpis: ['sso-volume'] } } } });
+
+    const fresh = testApp(db).app;
+    try {
+      const body = (await fresh.inject({ method: 'GET', url: '/api/v1/executive-summary?period=2026-03', headers: bearer(token) })).json();
+      expect(body.kpis.map((k: { key: string; lastComplete: { local: string; value: number; band: string | null } | null; betterThanTargetBy: number | null }) =>
+        [k.key, k.lastComplete?.local, k.lastComplete?.value, k.lastComplete?.band, k.betterThanTargetBy])).toEqual([
+        ['sso-volume', '2026-03-10', 20, 'red', -10], ['csat', '2026-03-10', 0.9, 'green', expect.closeTo(0.05, 9)], ['all-volume', '2026-03-10', 400, null, null],
+      ]);
+      expect(body.kpis[0]).toMatchObject({
+        node: { level: 'measure', key: 'm-sso-self-service' }, program: 'contact-avoidance', measure: 'm-sso-self-service', unit: 'tickets',
+        period: { buckets: 10, green: 7, amber: 1, red: 2, none: 0 }, openInterventions: [{ id: itemId, title: 'configuration/sso tickets +53 %', owner: 'olga@acme.example', ageDays: 2 }],
+      });
+      expect(body.kpis[1]).toMatchObject({ node: { level: 'program', key: 'contact-avoidance' }, measure: null, period: { buckets: 10, green: 1, none: 9 }, openInterventions: [] });
+      expect(body.totals.kpis).toEqual({ kpis: 3, green: 1, amber: 0, red: 1, none: 1 });
+      expect(body.goals[0].kpis).toEqual({ kpis: 2, green: 1, amber: 0, red: 1, none: 0 });
+      const sso = body.risks.find((r: { measure: string }) => r.measure === 'm-sso-self-service');
+      expect(sso.kpisOffTarget).toEqual([{ key: 'sso-volume', name: 'sso-volume name', value: 20, target: 10, unit: 'tickets', band: 'red' }]);
+      expect(sso.reasons).toContain('KPI "sso-volume name" red: 20 tickets against a target of 10 tickets');
+      // February's picture: its last day stood red; 1 March on does not count in it.
+      const february = (await fresh.inject({ method: 'GET', url: '/api/v1/executive-summary?period=2026-02', headers: bearer(token) })).json();
+      expect(february.kpis[0]).toMatchObject({ key: 'sso-volume', lastComplete: { local: '2026-02-28', value: 30, band: 'red' }, period: { buckets: 28, green: 27, red: 1 } });
+
+      const tree = (await fresh.inject({ method: 'GET', url: '/api/v1/hierarchy', headers: bearer(token) })).json();
+      expect(tree.rollup.kpis).toEqual({ kpis: 3, green: 1, amber: 0, red: 1, none: 1 });
+      expect(tree.kpis).toEqual([{ key: 'all-volume', name: 'all-volume name', unit: 'tickets', value: 400, target: null, band: null }]);
+      const [portfolio] = tree.portfolios;
+      expect(portfolio.rollup.kpis).toEqual({ kpis: 2, green: 1, amber: 0, red: 1, none: 0 });
+      expect(portfolio.kpis).toEqual([]);
+      const program = portfolio.programs[0];
+      expect(program.kpis).toEqual([{ key: 'csat', name: 'csat name', unit: 'share', value: 0.9, target: 0.85, band: 'green' }]);
+      const pkg = program.projects[0].packages[0];
+      expect(pkg.rollup.kpis).toEqual({ kpis: 1, green: 0, amber: 0, red: 1, none: 0 });
+      expect(pkg.measures.find((m: { key: string }) => m.key === 'm-sso-self-service').kpis).toEqual([{ key: 'sso-volume', name: 'sso-volume name', unit: 'tickets', value: 20, target: 10, band: 'red' }]);
+    } finally {
+      await fresh.close();
     }
   });
 });

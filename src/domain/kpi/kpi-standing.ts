@@ -13,6 +13,11 @@ export interface KpiBucket {
   value: number | null;
 }
 
+/** A bucket named as people in the KPI's zone read it (`2026-11-30`, `2026-11-30T14:00`). */
+export interface LocalBucket extends KpiBucket {
+  local: string;
+}
+
 export type BandedBucket<B extends KpiBucket = KpiBucket> = B & { band: KpiBand | null };
 
 export interface BandCounts {

@@ -1,14 +1,18 @@
+import { type BandCounts, bandCounts, type KpiStanding, type LocalBucket, worstFirst } from '../kpi/kpi-standing.ts';
 import type { DualStatus, OverallState } from './dual-status.ts';
+import type { HierarchyLevel, HierarchyPath } from './hierarchy-path.ts';
 import type { MeasureStage } from './stage-gates.ts';
 
 /**
  * The period's picture for executives, from the measures' computed status, the open intervention
  * items against them and the decisions taken in the period. Pure: the store gathers its inputs.
- * - performance vs goals: per program (and its portfolio's goal), plan, realised and forecast EBITDA
- *   and how many measures stand in each overall state;
+ * - performance vs goals: per program (and its portfolio's goal), plan, realised and forecast EBITDA,
+ *   how many measures stand in each overall state and how many of the KPIs below it in each band; and
+ *   every active KPI against its target at the period's end, with its buckets in the period by band;
  * - what changed: the gate decisions of the period, and the items raised and resolved in it;
  * - top risks, by business impact: measures whose money is short (plan − forecast at completion) or
- *   that open items threaten (their plan not yet realised), with the customers those items touch;
+ *   that open items threaten (their plan not yet realised), with the customers those items touch,
+ *   and measures whose KPI stands red;
  * - decisions asked of the steering committee: gates waiting for its decision, items that outlived
  *   a reporting cadence, gaps to replan, closures waiting for the controller.
  */
@@ -35,7 +39,25 @@ export interface SummaryIntervention {
   affectedCustomers: number;
   /** Keys of the measures it threatens. */
   measures: string[];
+  /** Keys of the KPIs it threatens. */
+  kpis: string[];
 }
+
+export interface SummaryKpi {
+  key: string;
+  name: string;
+  unit: string;
+  node: { level: HierarchyLevel; key: string | null };
+  /** Where its node sits (its program, its measure). */
+  path: HierarchyPath;
+  direction: 'up_is_good' | 'down_is_good';
+  target: number | null;
+  /** At the period's end (or now while it runs), with the period's buckets by band. */
+  standing: KpiStanding<LocalBucket>;
+}
+
+type KpiCounts = BandCounts & { kpis: number };
+type Band = 'green' | 'amber' | 'red';
 
 export interface SummaryDecision {
   measure: string;
@@ -55,7 +77,7 @@ export interface PeriodBounds {
 
 export interface ExecutiveSummary {
   period: { label: string; from: string; to: string };
-  totals: { measures: number; plan: number; realised: number; forecastAtCompletion: number; byState: Record<OverallState, number> };
+  totals: { measures: number; plan: number; realised: number; forecastAtCompletion: number; byState: Record<OverallState, number>; kpis: KpiCounts };
   goals: {
     portfolio: { key: string; name: string; goal: string | null };
     program: { key: string; name: string; goal: string | null };
@@ -65,6 +87,23 @@ export interface ExecutiveSummary {
     forecastAtCompletion: number;
     forecastShare: number | null;
     byState: Partial<Record<OverallState, number>>;
+    /** The KPIs on the program and below it, by the band of their last complete bucket. */
+    kpis: KpiCounts;
+  }[];
+  /** Every active KPI against its target, worst first. */
+  kpis: {
+    key: string;
+    name: string;
+    unit: string;
+    node: { level: HierarchyLevel; key: string | null };
+    program: string | null;
+    measure: string | null;
+    direction: 'up_is_good' | 'down_is_good';
+    target: number | null;
+    lastComplete: { start: string; local: string; value: number | null; band: Band | null } | null;
+    betterThanTargetBy: number | null;
+    period: (BandCounts & { buckets: number }) | null;
+    openInterventions: { id: string; title: string; owner: string | null; ageDays: number }[];
   }[];
   changes: {
     decisions: { measure: string; title: string; from: MeasureStage; to: MeasureStage; at: string; by: string | null; reason: string }[];
@@ -84,6 +123,8 @@ export interface ExecutiveSummary {
     currency: string;
     customersAffected: number;
     openInterventions: { id: string; title: string; owner: string | null; ageDays: number }[];
+    /** KPIs on the measure standing amber or red. */
+    kpisOffTarget: { key: string; name: string; value: number | null; target: number | null; unit: string; band: 'amber' | 'red' }[];
     reasons: string[];
   }[];
   decisionsAsked: { kind: 'gate_decision' | 'overdue_intervention' | 'value_gap' | 'closure'; subject: string; ask: string; ebitdaAtRisk: number }[];
@@ -93,9 +134,14 @@ const STATES: readonly OverallState[] = ['on_track', 'at_risk', 'off_track', 'ga
 const DAY_MS = 86_400_000;
 
 export function executiveSummary(
-  input: { period: PeriodBounds; nowMs: number; measures: readonly SummaryMeasure[]; interventions: readonly SummaryIntervention[]; decisions: readonly SummaryDecision[]; raised: number; resolved: number; topRisks?: number },
+  input: {
+    period: PeriodBounds; nowMs: number; measures: readonly SummaryMeasure[]; interventions: readonly SummaryIntervention[]; kpis?: readonly SummaryKpi[];
+    decisions: readonly SummaryDecision[]; raised: number; resolved: number; topRisks?: number;
+  },
 ): ExecutiveSummary {
   const { measures, interventions } = input;
+  const kpis = input.kpis ?? [];
+  const ageDays = (i: SummaryIntervention): number => Math.floor((input.nowMs - i.openedAtMs) / DAY_MS);
   const byState = (list: readonly SummaryMeasure[]) => {
     const out: Partial<Record<OverallState, number>> = {};
     for (const m of list) out[m.status.overall] = (out[m.status.overall] ?? 0) + 1;
@@ -114,6 +160,7 @@ export function executiveSummary(
     return {
       portfolio: first.portfolio, program: first.program, measures: list.length, plan, realised: sum(list, (m) => m.status.value.realised),
       forecastAtCompletion: forecast, forecastShare: plan > 0 ? forecast / plan : null, byState: byState(list),
+      kpis: bandCounts(kpis.filter((k) => k.path.program === first.program.key).map((k) => k.standing)),
     };
   }).sort((a, b) => a.portfolio.key.localeCompare(b.portfolio.key) || a.program.key.localeCompare(b.program.key));
 
@@ -131,14 +178,19 @@ export function executiveSummary(
       const v = m.status.value;
       const shortfall = v.state === 'amber' || v.state === 'red' ? Math.max(0, v.plan - v.forecastAtCompletion) : 0;
       const threatened = open.length > 0 ? Math.max(0, v.plan - v.realised) : 0;
+      const offTarget = kpis
+        .filter((k) => k.path.measure === m.key && (k.standing.lastComplete?.band === 'red' || k.standing.lastComplete?.band === 'amber'))
+        .sort((a, b) => worstFirst(a.standing, b.standing) || a.key.localeCompare(b.key))
+        .map((k) => ({ key: k.key, name: k.name, value: k.standing.lastComplete?.value ?? null, target: k.target, unit: k.unit, band: k.standing.lastComplete?.band as 'amber' | 'red' }));
       return {
         measure: m.key, title: m.title, owner: m.owner, state: m.status.overall, ebitdaShortfall: shortfall, ebitdaThreatened: threatened,
         ebitdaAtRisk: Math.max(shortfall, threatened), currency: m.currency, customersAffected: open.reduce((total, i) => total + i.affectedCustomers, 0),
-        openInterventions: open.map((i) => ({ id: i.id, title: i.title, owner: i.owner, ageDays: Math.floor((input.nowMs - i.openedAtMs) / DAY_MS) })),
-        reasons: m.status.reasons,
+        openInterventions: open.map((i) => ({ id: i.id, title: i.title, owner: i.owner, ageDays: ageDays(i) })),
+        kpisOffTarget: offTarget,
+        reasons: [...m.status.reasons, ...offTarget.map((k) => `KPI "${k.name}" ${k.band}: ${valueWords(k.value, k.unit)}${k.target === null ? '' : ` against a target of ${valueWords(k.target, k.unit)}`}`)],
       };
     })
-    .filter((r) => r.ebitdaAtRisk > 0 || r.openInterventions.length > 0 || r.state === 'off_track' || r.state === 'at_risk')
+    .filter((r) => r.ebitdaAtRisk > 0 || r.openInterventions.length > 0 || r.state === 'off_track' || r.state === 'at_risk' || r.kpisOffTarget.some((k) => k.band === 'red'))
     .sort((a, b) => b.ebitdaAtRisk - a.ebitdaAtRisk || b.customersAffected - a.customersAffected || a.measure.localeCompare(b.measure))
     .slice(0, input.topRisks ?? 10);
 
@@ -158,17 +210,36 @@ export function executiveSummary(
   }
   asked.sort((a, b) => b.ebitdaAtRisk - a.ebitdaAtRisk);
 
+  const kpiViews = [...kpis].sort((a, b) => worstFirst(a.standing, b.standing) || a.key.localeCompare(b.key)).map((k) => {
+    const last = k.standing.lastComplete;
+    return {
+      key: k.key, name: k.name, unit: k.unit, node: k.node, program: k.path.program, measure: k.path.measure, direction: k.direction, target: k.target,
+      lastComplete: last ? { start: new Date(last.startMs).toISOString(), local: last.local, value: last.value, band: last.band } : null,
+      betterThanTargetBy: k.standing.betterThanTargetBy, period: k.standing.period,
+      openInterventions: interventions.filter((i) => i.kpis.includes(k.key)).map((i) => ({ id: i.id, title: i.title, owner: i.owner, ageDays: ageDays(i) })),
+    };
+  });
+
   return {
     period: { label: input.period.label, from: new Date(input.period.fromMs).toISOString(), to: new Date(input.period.toMs).toISOString() },
     totals: {
       measures: measures.length, plan: sum(measures, (m) => m.status.value.plan), realised: sum(measures, (m) => m.status.value.realised),
-      forecastAtCompletion: sum(measures, (m) => m.status.value.forecastAtCompletion), byState: allStates,
+      forecastAtCompletion: sum(measures, (m) => m.status.value.forecastAtCompletion), byState: allStates, kpis: bandCounts(kpis.map((k) => k.standing)),
     },
     goals,
+    kpis: kpiViews,
     changes: { decisions, interventionsRaised: input.raised, interventionsResolved: input.resolved },
     risks,
     decisionsAsked: asked,
   };
+}
+
+/** A KPI value as people read it: shares in per cent, hours and ticket counts to one decimal. */
+export function valueWords(value: number | null, unit: string): string {
+  if (value === null) return 'no value';
+  if (unit === 'share') return `${(value * 100).toFixed(1)} %`;
+  const rounded = Number.isInteger(value) ? value.toLocaleString('en-GB') : value.toLocaleString('en-GB', { maximumFractionDigits: 1 });
+  return `${rounded} ${unit === 'hours' ? 'h' : unit}`;
 }
 
 /**

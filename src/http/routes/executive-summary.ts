@@ -17,16 +17,28 @@ import { type ApiContext, organizationParam, resolveOrganization } from '../scop
 const overall = z.enum(['on_track', 'at_risk', 'off_track', 'gap', 'on_hold', 'closed']);
 const node = z.object({ key: z.string(), name: z.string(), goal: z.string().nullable() });
 const money = z.number();
+const bands = { green: z.number().int(), amber: z.number().int(), red: z.number().int(), none: z.number().int().describe('No value, or no target nor bands') };
+const kpiCounts = z.object({ kpis: z.number().int(), ...bands }).describe('KPIs by the band of their last complete bucket');
+const band = z.enum(['green', 'amber', 'red']);
 
 const summarySchema = z.object({
   organization: z.string(),
   asOf: z.string(),
   period: z.object({ label: z.string(), from: z.string(), to: z.string().describe('Exclusive') }),
-  totals: z.object({ measures: z.number().int(), plan: money, realised: money, forecastAtCompletion: money, byState: z.record(overall, z.number().int()) }),
+  totals: z.object({ measures: z.number().int(), plan: money, realised: money, forecastAtCompletion: money, byState: z.record(overall, z.number().int()), kpis: kpiCounts }),
   goals: z.array(z.object({
     portfolio: node, program: node, measures: z.number().int(), plan: money, realised: money, forecastAtCompletion: money, forecastShare: z.number().nullable(),
-    byState: z.partialRecord(overall, z.number().int()),
-  })).describe('Per program, with its portfolio: EBITDA against plan and the measures in each state'),
+    byState: z.partialRecord(overall, z.number().int()), kpis: kpiCounts,
+  })).describe('Per program, with its portfolio: EBITDA against plan, the measures in each state, and the KPIs on and below it by band'),
+  kpis: z.array(z.object({
+    key: z.string(), name: z.string(), unit: z.string(),
+    node: z.object({ level: z.enum(['organization', 'portfolio', 'program', 'project', 'measure_package', 'measure']), key: z.string().nullable() }),
+    program: z.string().nullable(), measure: z.string().nullable(), direction: z.enum(['up_is_good', 'down_is_good']), target: z.number().nullable(),
+    lastComplete: z.object({ start: z.string(), local: z.string(), value: z.number().nullable(), band: band.nullable() }).nullable().describe("The period's last complete bucket (or the latest, while it runs)"),
+    betterThanTargetBy: z.number().nullable().describe('Positive is better than target'),
+    period: z.object({ buckets: z.number().int(), ...bands }).nullable().describe('The complete buckets starting in the period, by band'),
+    openInterventions: z.array(z.object({ id: z.string(), title: z.string(), owner: z.string().nullable(), ageDays: z.number().int() })),
+  })).describe('Every active KPI against its target, worst first'),
   changes: z.object({
     decisions: z.array(z.object({ measure: z.string(), title: z.string(), from: z.enum(measureStages), to: z.enum(measureStages), at: z.string(), by: z.string().nullable(), reason: z.string() })),
     interventionsRaised: z.number().int(),
@@ -35,6 +47,7 @@ const summarySchema = z.object({
   risks: z.array(z.object({
     measure: z.string(), title: z.string(), owner: z.string().nullable(), state: overall, ebitdaShortfall: money, ebitdaThreatened: money, ebitdaAtRisk: money, currency: z.string(),
     customersAffected: z.number().int(), openInterventions: z.array(z.object({ id: z.string(), title: z.string(), owner: z.string().nullable(), ageDays: z.number().int() })),
+    kpisOffTarget: z.array(z.object({ key: z.string(), name: z.string(), value: z.number().nullable(), target: z.number().nullable(), unit: z.string(), band: z.enum(['amber', 'red']) })),
     reasons: z.array(z.string()),
   })).describe('Top 10 by EBITDA at risk'),
   decisionsAsked: z.array(z.object({ kind: z.enum(['gate_decision', 'overdue_intervention', 'value_gap', 'closure']), subject: z.string(), ask: z.string(), ebitdaAtRisk: money })),
