@@ -21,6 +21,8 @@ export interface SpikeSignal {
   seriesKey: string;
   driverKey: string | null;
   subject: string;
+  /** The KPI whose event series spiked (null for a driver's series). */
+  kpi: { id: string; key: string; measureKey: string | null } | null;
   explanation: string;
   pctChange: number;
   extra: number;
@@ -40,7 +42,7 @@ export async function raiseIntervention(client: pg.PoolClient, ctx: RoutingConte
   if (silence) return { kind: 'silenced', silenceId: silence };
   const release = releaseFor(signal.sinceMs, ctx.releases, ctx.releaseWindowMs);
   const releaseClause = release ? releaseWords(signal.sinceMs, release) : null;
-  const group = groupKeyOf(signal.driverKey, release);
+  const group = groupKeyOf(signal.driverKey, release, signal.kpi?.key ?? null);
   const tickets = await ticketLinks(client, signal.exampleTicketIds);
   const evidenceSignal = { ...signalJson(signal), exampleTickets: tickets, release: release ? { key: release.key, name: release.name, at: new Date(release.releasedAtMs).toISOString() } : null };
   const active = await client.query<{ id: string; status: string; evidence: { signals: unknown[]; threatens?: { measures?: string[]; kpis?: string[] } } | null }>(
@@ -54,7 +56,7 @@ export async function raiseIntervention(client: pg.PoolClient, ctx: RoutingConte
     const signals = [...(existing.evidence?.signals ?? []), evidenceSignal];
     // The joining driver's measures and KPIs are threatened too.
     const before = existing.evidence?.threatens;
-    const threatens = mergeThreats({ measures: before?.measures ?? [], kpis: before?.kpis ?? [] }, threatsOf(ctx, signal.driverKey));
+    const threatens = mergeThreats({ measures: before?.measures ?? [], kpis: before?.kpis ?? [] }, threatsOf(ctx, signal));
     const reopen = existing.status === 'resolved';
     await client.query(
       `UPDATE intervention_items SET evidence = jsonb_set(jsonb_set(coalesce(evidence, '{}'::jsonb), '{signals}', $2::jsonb), '{threatens}', $6::jsonb), narrative = narrative || E'\\n' || $3,
@@ -78,24 +80,26 @@ async function create(
   const routed = routeFor(signal.driverKey, ctx.routes, ctx.fallback, ctx.people);
   const due = dueDate(nowMs, ctx.cadence, ctx.timeZone);
   const local = (ms: number): string => new Intl.DateTimeFormat('en-GB', { timeZone: ctx.timeZone, weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(ms);
-  const summary: SignalSummary = { subject: signal.subject, explanation: signal.explanation, pctChange: signal.pctChange, extra: signal.extra, sinceLocal: local(signal.sinceMs) };
+  const summary: SignalSummary = {
+    subject: signal.subject, ...(signal.kpi ? { counted: signal.subject } : {}), explanation: signal.explanation, pctChange: signal.pctChange, extra: signal.extra, sinceLocal: local(signal.sinceMs),
+  };
   const dueWords = due.meetingMs === null ? `by ${local(due.dueMs)}` : `before ${ctx.cadence?.name ?? 'the steering meeting'} on ${local(due.meetingMs)}`;
   const owner = routed.owner;
   const escalateTo = owner?.escalateTo ?? null;
   const evidence = {
     signals: [evidenceSignal],
-    threatens: threatsOf(ctx, signal.driverKey),
+    threatens: threatsOf(ctx, signal),
     route: routed.matched, escalateTo, meeting: due.meetingMs === null ? null : { name: ctx.cadence?.name ?? null, at: iso(due.meetingMs) },
   };
   const inserted = await client.query<{ id: string }>(
     `INSERT INTO intervention_items (id, organization_id, fingerprint, spike_id, title, narrative, ask, severity, owner_id, due_at, status, group_key,
-       driver_key, release_id, evidence, created_at, updated_at)
-     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7::"Severity", $8, $9, 'open', $10, $11, $12, $13::jsonb, $14, $14)
+       driver_key, release_id, evidence, created_at, updated_at, kpi_id)
+     VALUES (gen_random_uuid(), $1, $2, $3, $4, $5, $6, $7::"Severity", $8, $9, 'open', $10, $11, $12, $13::jsonb, $14, $14, $15::uuid)
      ON CONFLICT (organization_id, fingerprint) DO NOTHING RETURNING id`,
     [
       ctx.organizationId, `${group}@${iso(signal.sinceMs)}`, signal.spikeId, itemTitle([summary], releaseClause), signal.explanation,
       itemAsk([summary], routed, releaseClause, dueWords), severityOf([summary]), owner?.id ?? null, iso(due.dueMs), group, signal.driverKey, releaseId,
-      JSON.stringify(evidence), iso(nowMs),
+      JSON.stringify(evidence), iso(nowMs), signal.kpi?.id ?? null,
     ],
   );
   const id = inserted.rows[0]?.id;
@@ -112,10 +116,14 @@ async function create(
   return { kind: 'raised', interventionId: id };
 }
 
-/** What a driver's spike threatens: its route's explicit links, and the KPIs whose driver filter reads it with their measures. */
-function threatsOf(ctx: RoutingContext, driverKey: string | null) {
-  const routed = routeFor(driverKey, ctx.routes, ctx.fallback, ctx.people);
-  return mergeThreats(routed, threatenedByDriver(driverKey, ctx.kpis));
+/**
+ * What a spike threatens: its driver route's explicit links, the KPIs whose driver filter reads its
+ * driver with their measures, and — a KPI's spike — that KPI and its measure.
+ */
+function threatsOf(ctx: RoutingContext, signal: SpikeSignal) {
+  const routed = routeFor(signal.driverKey, ctx.routes, ctx.fallback, ctx.people);
+  const own = signal.kpi ? { kpis: [signal.kpi.key], measures: signal.kpi.measureKey === null ? [] : [signal.kpi.measureKey] } : { kpis: [], measures: [] };
+  return mergeThreats(routed, threatenedByDriver(signal.driverKey, ctx.kpis), own);
 }
 
 const signalJson = (s: SpikeSignal): object => ({

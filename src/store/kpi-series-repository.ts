@@ -2,6 +2,8 @@ import type pg from 'pg';
 import type { HierarchyLevel } from '../domain/measure/hierarchy-path.ts';
 import { emptyBucketValue, kpiValue, type KpiMetric, timeBasisOf } from '../domain/kpi/kpi-metric.ts';
 import { lockConnectorSeries } from './connector-series.ts';
+import { countBuckets, type Scope } from './kpi-bucket-counts.ts';
+import { recomputeKpiEvents } from './kpi-event-series.ts';
 import { bucketEndSql, bucketGridSql, bucketStartSql, type KpiBucketUnit, type KpiSelection, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
 import { inTransaction } from './transaction.ts';
 
@@ -16,7 +18,8 @@ import { inTransaction } from './transaction.ts';
  * exactly the buckets those tickets were created in; one bucketed by resolution, or the backlog,
  * recomputes from the bucket of the oldest changed ticket's creation on (a resolution or an open
  * spell starts no earlier). A new version (a changed definition), or a new taxonomy, has no position
- * and is computed in full; the old version keeps its series as they were.
+ * and is computed in full; the old version keeps its series as they were. The KPI's event series
+ * (src/store/kpi-event-series.ts), what it feeds the detect stage, moves in the same transaction.
  */
 export interface KpiDefinition extends KpiSelection {
   id: string;
@@ -61,6 +64,11 @@ export async function activeKpis(db: pg.Pool | pg.PoolClient, organizationId: st
   return rows.rows.map(toDefinition);
 }
 
+export async function kpiById(db: pg.Pool | pg.PoolClient, id: string): Promise<KpiDefinition | null> {
+  const rows = await db.query<KpiRow>(`SELECT ${KPI_COLUMNS} FROM kpis WHERE id = $1`, [id]);
+  return rows.rows[0] ? toDefinition(rows.rows[0]) : null;
+}
+
 /** Every version of a KPI, newest first. */
 export async function kpiVersions(db: pg.Pool | pg.PoolClient, organizationId: string, key: string): Promise<KpiDefinition[]> {
   const rows = await db.query<KpiRow>(`SELECT ${KPI_COLUMNS} FROM kpis WHERE organization_id = $1 AND key = $2 ORDER BY version DESC`, [organizationId, key]);
@@ -72,12 +80,14 @@ export interface KpiRefreshSummary {
   /** KPI versions computed in full (new version, new taxonomy). */
   full: number;
   pointsWritten: number;
+  /** Hours of event series that moved (src/store/kpi-event-series.ts). */
+  eventsMoved: number;
 }
 
 /** Brings every active KPI of the connector's organization that can count its tickets up to date with them. */
 export async function refreshKpiSeries(pool: pg.Pool, connector: { id: string; organizationId: string; key: string }, now: Date): Promise<KpiRefreshSummary> {
   const kpis = (await activeKpis(pool, connector.organizationId)).filter((k) => k.filters.connectors.length === 0 || k.filters.connectors.includes(connector.key));
-  const summary: KpiRefreshSummary = { kpis: kpis.length, full: 0, pointsWritten: 0 };
+  const summary: KpiRefreshSummary = { kpis: kpis.length, full: 0, pointsWritten: 0, eventsMoved: 0 };
   if (kpis.length === 0) return summary;
   // The connector's head, read under its series lock: every ticket change up to it has committed (pages
   // take the lock), so it is a position no later refresh can skip past. The lock is not held while
@@ -109,7 +119,10 @@ export async function refreshKpiSeries(pool: pg.Pool, connector: { id: string; o
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_KPI_SERIES, seriesId]);
       const scope = current ? await changedScope(client, kpi, connector.id, position.last_seq, head.seq) : { from: null, buckets: null };
       // A change to nothing the KPI reads at a bucket (no ticket created since): nothing moves.
-      if (!current || scope.from !== null) summary.pointsWritten += await recompute(client, kpi, seriesId, scope, now);
+      if (!current || scope.from !== null) {
+        summary.pointsWritten += await recompute(client, kpi, seriesId, scope, now);
+        summary.eventsMoved += await recomputeKpiEvents(client, kpi, scope, now);
+      }
       await client.query(
         `INSERT INTO kpi_positions (kpi_id, connector_id, taxonomy_id, last_seq, updated_at) VALUES ($1, $2, $3, $4::bigint, now())
          ON CONFLICT (kpi_id, connector_id) DO UPDATE SET taxonomy_id = EXCLUDED.taxonomy_id, last_seq = EXCLUDED.last_seq, updated_at = now()`,
@@ -118,12 +131,6 @@ export async function refreshKpiSeries(pool: pg.Pool, connector: { id: string; o
     });
   }
   return summary;
-}
-
-/** What the recomputation covers: buckets from `from` on (null: all history), or only the listed ones. */
-interface Scope {
-  from: Date | null;
-  buckets: Date[] | null;
 }
 
 async function changedScope(client: pg.PoolClient, kpi: KpiDefinition, connectorId: string, lastSeq: string, headSeq: string): Promise<Scope> {
@@ -140,69 +147,6 @@ async function changedScope(client: pg.PoolClient, kpi: KpiDefinition, connector
   const oldest = rows.rows[0]?.oldest ?? null;
   if (oldest === null) return { from: null, buckets: null };
   return timeBasisOf(kpi.metric) === 'created' ? { from: oldest, buckets: rows.rows[0]?.buckets ?? [] } : { from: oldest, buckets: null };
-}
-
-/** A bucket as the store counts it: tickets counted, hits, median hours. */
-interface CountRow {
-  s: Date;
-  tickets: number;
-  hits: number;
-  median_hours: number | null;
-}
-
-/**
- * Counts per bucket of the KPI's tickets: for the scope's buckets, or every bucket from `from` (null:
- * all), the backlog on a grid up to `now`.
- */
-export async function countBuckets(db: pg.Pool | pg.PoolClient, kpi: KpiDefinition, scope: Scope, now: Date): Promise<CountRow[]> {
-  const p = new SqlParams();
-  const column = timeColumnOf(kpi.metric);
-  const selection = selectionSql(kpi, p, column === 'created_at' && scope.buckets !== null ? { buckets: scope.buckets } : undefined);
-  const tz = p.add(kpi.timeZone);
-  if (column === null) return countBacklog(db, kpi, selection, p, tz, scope.from, now);
-  const bucket = bucketStartSql(`x.${column}`, kpi.bucket, tz);
-  const conditions = [`x.${column} IS NOT NULL`, 'x.counted'];
-  // The first bucket of the scope starts at or before `from`: every ticket of it is counted.
-  if (scope.from !== null) {
-    const from = p.add(scope.from);
-    conditions.push(`x.${column} >= ${bucketStartSql(`${from}::timestamptz`, kpi.bucket, tz)}`);
-  }
-  const only = scope.buckets === null ? '' : `WHERE b.s = ANY(${p.add(scope.buckets)}::timestamptz[])`;
-  const rows = await db.query<CountRow>(
-    `SELECT b.s, count(*)::int AS tickets, count(*) FILTER (WHERE b.hit)::int AS hits,
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM b.resolved_at - b.created_at) / 3600) AS median_hours
-       FROM (SELECT ${bucket} AS s, x.hit, x.created_at, x.resolved_at FROM (${selection}) x WHERE ${conditions.join(' AND ')}) b
-       ${only}
-      GROUP BY b.s ORDER BY b.s`,
-    p.values,
-  );
-  return rows.rows;
-}
-
-/**
- * Open tickets at each bucket's end: those created before it less those resolved before it (a
- * resolution is never before its creation), as a running sum over the grid from `from`'s bucket.
- */
-async function countBacklog(db: pg.Pool | pg.PoolClient, kpi: KpiDefinition, selection: string, p: SqlParams, tz: string, from: Date | null, now: Date): Promise<CountRow[]> {
-  const nowAt = `${p.add(now)}::timestamptz`;
-  const fromAt = from === null ? '(SELECT min(created_at) FROM sel)' : `${p.add(from)}::timestamptz`;
-  const start = `(SELECT ${bucketStartSql(fromAt, kpi.bucket, tz)})`;
-  const rows = await db.query<CountRow>(
-    `WITH sel AS (${selection}),
-       grid AS (${bucketGridSql(start, nowAt, kpi.bucket, tz)}),
-       base AS (SELECT count(*) FILTER (WHERE created_at < ${start}) - count(*) FILTER (WHERE resolved_at < ${start}) AS n FROM sel),
-       moves AS (
-         SELECT b, sum(d) AS d FROM (
-           SELECT ${bucketStartSql('created_at', kpi.bucket, tz)} AS b, 1 AS d FROM sel WHERE created_at >= ${start}
-           UNION ALL SELECT ${bucketStartSql('resolved_at', kpi.bucket, tz)}, -1 FROM sel WHERE resolved_at >= ${start}
-         ) m GROUP BY b)
-     SELECT g.s, ((SELECT n FROM base) + sum(coalesce(m.d, 0)) OVER (ORDER BY g.s))::int AS tickets, 0 AS hits, NULL::float8 AS median_hours
-       FROM grid g LEFT JOIN moves m ON m.b = g.s
-      WHERE ${start} IS NOT NULL
-      ORDER BY g.s`,
-    p.values,
-  );
-  return rows.rows;
 }
 
 /** Recomputes the scope's points of the KPI's series; returns the points written or removed. */
@@ -309,9 +253,8 @@ export async function kpiPointTickets(db: pg.Pool, kpi: KpiDefinition, start: Da
   const p = new SqlParams();
   const column = timeColumnOf(kpi.metric);
   const selection = selectionSql(kpi, p, column === 'created_at' ? { buckets: [start] } : undefined);
-  const tz = p.add(kpi.timeZone);
   const at = `${p.add(start)}::timestamptz`;
-  const end = bucketEndSql(at, kpi.bucket, tz);
+  const end = bucketEndSql(at, kpi.bucket, kpi.bucket === 'hour' ? '' : p.add(kpi.timeZone));
   const inBucket = column === null
     ? `x.created_at < ${end} AND (x.resolved_at IS NULL OR x.resolved_at >= ${end})`
     : `x.${column} >= ${at} AND x.${column} < ${end} AND x.counted`;
@@ -323,7 +266,9 @@ export async function kpiPointTickets(db: pg.Pool, kpi: KpiDefinition, start: Da
       ORDER BY x.id LIMIT ${p.add(page.limit)}`,
     p.values,
   );
-  const bucketEnd = rows.rows[0]?.bucket_end ?? (await db.query<{ e: Date }>(`SELECT ${bucketEndSql('$1::timestamptz', kpi.bucket, '$2')} AS e`, [start, kpi.timeZone])).rows[0]?.e ?? start;
+  const hourly = kpi.bucket === 'hour';
+  const bucketEnd = rows.rows[0]?.bucket_end
+    ?? (await db.query<{ e: Date }>(`SELECT ${bucketEndSql('$1::timestamptz', kpi.bucket, hourly ? '' : '$2::text')} AS e`, hourly ? [start] : [start, kpi.timeZone])).rows[0]?.e ?? start;
   return {
     bucketStart: start, bucketEnd,
     tickets: rows.rows.map((r) => ({ id: r.id, nativeId: r.native_id, connector: r.connector, key: r.key, url: r.url, subject: r.subject, createdAt: r.created_at, resolvedAt: r.resolved_at, hit: r.hit })),

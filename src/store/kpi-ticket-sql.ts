@@ -49,7 +49,7 @@ export function selectionSql(s: KpiSelection, p: SqlParams, createdIn?: { bucket
   const from = createdIn === undefined
     ? 'tickets t JOIN connectors k ON k.id = t.connector_id'
     : `unnest(${p.add(createdIn.buckets)}::timestamptz[]) AS u(s) JOIN connectors k ON k.organization_id = ${organization}
-       JOIN tickets t ON t.connector_id = k.id AND t.source_created_at >= u.s AND t.source_created_at < ${bucketEndSql('u.s', s.bucket, `${p.add(s.timeZone)}::text`)}`;
+       JOIN tickets t ON t.connector_id = k.id AND t.source_created_at >= u.s AND t.source_created_at < ${bucketEndSql('u.s', s.bucket, s.bucket === 'hour' ? '' : `${p.add(s.timeZone)}::text`)}`;
   if (f.connectors.length > 0) where.push(`k.key = ANY(${p.add(f.connectors)}::text[])`);
   if (f.priorities.length > 0) where.push(`t.priority::text = ANY(${p.add(f.priorities)}::text[])`);
   if (f.products.length > 0) where.push(`t.product = ANY(${p.add(f.products)}::text[])`);
@@ -81,6 +81,7 @@ export function bucketStartSql(column: string, unit: KpiBucketUnit, tz: string):
 }
 
 /** The end of the bucket that starts at `start` (the next bucket's start). */
+/** The end of the bucket starting at `start` (an hour's end needs no zone: `tz` is not read, so pass no placeholder). */
 export function bucketEndSql(start: string, unit: KpiBucketUnit, tz: string): string {
   if (unit === 'hour') return `(${start} + interval '1 hour')`;
   return `((${start} AT TIME ZONE ${tz} + interval '${unit === 'day' ? '1 day' : '7 days'}') AT TIME ZONE ${tz})`;

@@ -2,6 +2,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CanonicalTicket } from '../../src/domain/ticket/canonical-ticket.ts';
 import { ticketContentHash } from '../../src/domain/ticket/content-hash.ts';
+import { eventRuleOf, kpiEventSeriesKey } from '../../src/domain/kpi/kpi-events.ts';
 import type { KpiMetric } from '../../src/domain/kpi/kpi-metric.ts';
 import { openDatabase, type Database } from '../../src/store/database.ts';
 import { activeKpis, organizationsBehindKpis, type KpiDefinition, kpiPointTickets, kpiSeriesPoints, kpiVersions, refreshKpiSeries } from '../../src/store/kpi-series-repository.ts';
@@ -84,12 +85,19 @@ function mondayOf(date: string): string {
   d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() + 6) % 7));
   return d.toISOString().slice(0, 10);
 }
-const labelOf = (ms: number, bucket: 'day' | 'week', timeZone: string): string => (bucket === 'day' ? localDate(ms, timeZone) : mondayOf(localDate(ms, timeZone)));
+const hourFormats = new Map<string, Intl.DateTimeFormat>();
+function localHour(ms: number, timeZone: string): string {
+  let format = hourFormats.get(timeZone);
+  if (!format) hourFormats.set(timeZone, (format = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' })));
+  return `${localDate(ms, timeZone)}T${format.format(new Date(ms)).padStart(2, '0')}:00`;
+}
+const labelOf = (ms: number, bucket: 'hour' | 'day' | 'week', timeZone: string): string =>
+  bucket === 'hour' ? localHour(ms, timeZone) : bucket === 'day' ? localDate(ms, timeZone) : mondayOf(localDate(ms, timeZone));
 
 interface Spec {
   key: string;
   metric: KpiMetric;
-  bucket: 'day' | 'week';
+  bucket: 'hour' | 'day' | 'week';
   timeZone: string;
   drivers?: string[];
   priorities?: string[];
@@ -154,6 +162,9 @@ const SPECS: Spec[] = [
   { key: 'reopen-rate', metric: 'reopen_rate', bucket: 'week', timeZone: 'UTC', drivers: ['billing/invoice'] },
   { key: 'csat', metric: 'csat', bucket: 'week', timeZone: 'Europe/Berlin' },
   { key: 'backlog', metric: 'backlog', bucket: 'day', timeZone: 'America/New_York', drivers: ['configuration/'] },
+  // Local hours of a +05:30 zone start half past the UTC hour.
+  { key: 'sso-hourly-kolkata', metric: 'volume', bucket: 'hour', timeZone: 'Asia/Kolkata', drivers: ['configuration/sso'] },
+  { key: 'sla-hourly', metric: 'sla_breach_rate', bucket: 'hour', timeZone: 'UTC' },
 ];
 
 describe('KPI series from tickets', () => {
@@ -197,6 +208,30 @@ describe('KPI series from tickets', () => {
     return found;
   }
 
+  /** The KPI's event series (hour → count) against a recount of the seeded tickets' events per UTC hour. */
+  async function expectEventTruth(spec: Spec, kpiVersion: number): Promise<void> {
+    const rule = eventRuleOf(spec.metric, 'down_is_good');
+    const stored = await db.pool.query<{ b: Date; value: number }>(
+      "SELECT p.bucket_start AS b, p.value FROM series_points p JOIN series s ON s.id = p.series_id WHERE s.organization_id = $1 AND s.key = $2 AND s.kind = 'kpi_events' ORDER BY 1",
+      [organizationId, kpiEventSeriesKey(spec.key, kpiVersion)],
+    );
+    const got = Object.fromEntries(stored.rows.map((r) => [r.b.toISOString(), r.value]));
+    if (rule === null) {
+      expect(got, spec.key).toEqual({});
+      return;
+    }
+    const truth: Record<string, number> = {};
+    for (const s of seeds.filter((x) => matches(x, spec))) {
+      const at = spec.metric === 'reopen_rate' || spec.metric === 'csat' ? s.resolvedMs : s.createdMs;
+      const counts = rule === 'tickets' ? true : spec.metric === 'sla_breach_rate' ? s.sla === true : spec.metric === 'reopen_rate' ? s.reopens > 0 : s.csat === 'bad';
+      if (at === null || !counts) continue;
+      const hour = new Date(Math.floor(at / HOUR) * HOUR).toISOString();
+      truth[hour] = (truth[hour] ?? 0) + 1;
+    }
+    expect(got, spec.key).toEqual(truth);
+    expect(Object.keys(truth).length, spec.key).toBeGreaterThan(20);
+  }
+
   async function expectTruth(spec: Spec, kpiVersion?: number): Promise<void> {
     const points = await kpiSeriesPoints(db.pool, await kpi(spec.key, kpiVersion), new Date(FROM - 7 * 86_400_000), NOW);
     const truth = truthOf(seeds, spec, points);
@@ -209,6 +244,7 @@ describe('KPI series from tickets', () => {
     expect(Object.keys(got).sort()).toEqual(Object.keys(truth).sort());
     // The series covered the seeded range: something was counted.
     expect(Object.values(truth).filter((v) => v !== null && v > 0).length).toBeGreaterThan(3);
+    await expectEventTruth(spec, kpiVersion ?? (await kpi(spec.key)).version);
   }
 
   beforeAll(async () => {
@@ -240,8 +276,13 @@ describe('KPI series from tickets', () => {
     expect(first).toMatchObject({ kpis: SPECS.length, full: SPECS.length });
     expect(await organizationsBehindKpis(db.pool)).toEqual([]);
     for (const spec of SPECS) await expectTruth(spec);
+    // The detect stage hears of the event series' hours, never of a KPI's own points.
+    const facts = await db.pool.query<{ kind: string; series: number }>(
+      'SELECT s.kind::text, count(DISTINCT s.id)::int AS series FROM series_changes c JOIN series s ON s.id = c.series_id GROUP BY s.kind ORDER BY 1',
+    );
+    expect(facts.rows).toEqual([{ kind: 'driver_volume', series: DRIVERS.length }, { kind: 'kpi_events', series: SPECS.filter((x) => eventRuleOf(x.metric, 'down_is_good') !== null).length }]);
     // Caught up: a second refresh reads positions only and writes nothing.
-    expect(await refreshKpiSeries(db.pool, connector, NOW)).toEqual({ kpis: SPECS.length, full: 0, pointsWritten: 0 });
+    expect(await refreshKpiSeries(db.pool, connector, NOW)).toEqual({ kpis: SPECS.length, full: 0, pointsWritten: 0, eventsMoved: 0 });
   });
 
   it('after edits, resolutions, reopenings, driver moves and deletions, an incremental refresh equals the truth', async () => {

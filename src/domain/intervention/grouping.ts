@@ -1,8 +1,8 @@
 import { driverFamily } from './routing.ts';
 
 /**
- * Related spikes share one item: those of one driver family, and — when a release explains their
- * start — of one release and family. A spike names the latest release that went out no more than
+ * Related spikes share one item: those of one driver family (a KPI's spike joins its driver's family),
+ * and — when a release explains their start — of one release and family. A spike names the latest release that went out no more than
  * the routing's release window before the spike began.
  */
 export interface ReleaseEvent {
@@ -22,8 +22,11 @@ export function releaseFor(sinceMs: number, releases: readonly ReleaseEvent[], w
   return best;
 }
 
-export const groupKeyOf = (driverKey: string | null, release: ReleaseEvent | null): string =>
-  release ? `release/${release.key}/family/${driverFamily(driverKey)}` : `family/${driverFamily(driverKey)}`;
+/** A spike's group: its driver's family; a KPI's spike without a driver to go by (kpi-threats.ts), its KPI. */
+export function groupKeyOf(driverKey: string | null, release: ReleaseEvent | null, kpiKey: string | null = null): string {
+  const own = driverKey === null && kpiKey !== null ? `kpi/${kpiKey}` : `family/${driverFamily(driverKey)}`;
+  return release ? `release/${release.key}/${own}` : own;
+}
 
 /** "2 days after release 4.2", "5 hours after release 4.2". */
 export function releaseWords(sinceMs: number, release: ReleaseEvent): string {

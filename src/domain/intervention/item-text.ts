@@ -6,6 +6,8 @@ import type { Routed } from './routing.ts';
  */
 export interface SignalSummary {
   subject: string;
+  /** What rose, in words ("configuration/sso tickets", "SLA breaches (KPI …)"); default: the subject's tickets. */
+  counted?: string;
   explanation: string;
   pctChange: number;
   extra: number;
@@ -17,14 +19,14 @@ export function itemTitle(signals: readonly SignalSummary[], releaseClause: stri
   if (!first) return 'Intervention';
   const pct = Number.isFinite(first.pctChange) ? `${first.pctChange >= 0 ? '+' : ''}${Math.round(first.pctChange * 100)} %` : 'new';
   const more = signals.length > 1 ? ` and ${signals.length - 1} related driver${signals.length === 2 ? '' : 's'}` : '';
-  return `${first.subject} tickets ${pct} since ${first.sinceLocal}${more}${releaseClause ? `, ${releaseClause}` : ''}`;
+  return `${countedOf(first)} ${pct} since ${first.sinceLocal}${more}${releaseClause ? `, ${releaseClause}` : ''}`;
 }
 
 export function itemAsk(signals: readonly SignalSummary[], routed: Routed, releaseClause: string | null, dueWords: string): string {
   const functions = routed.participants.map((p) => p.function.replace('_', ' '));
   const who = functions.length > 0 ? `${capitalise(joinWords(functions))}` : 'Owner';
-  const subjects = joinWords([...new Set(signals.map((s) => s.subject))]);
-  return `${who}: find why ${subjects} tickets rose${releaseClause ? ` (${releaseClause})` : ''}, agree the fix and who delivers it, ${dueWords}.`;
+  const subjects = joinWords([...new Set(signals.map(countedOf))]);
+  return `${who}: find why ${subjects} rose${releaseClause ? ` (${releaseClause})` : ''}, agree the fix and who delivers it, ${dueWords}.`;
 }
 
 export type Severity = 'low' | 'medium' | 'high' | 'critical';
@@ -38,6 +40,7 @@ export function severityOf(signals: readonly SignalSummary[]): Severity {
   return 'low';
 }
 
+const countedOf = (s: SignalSummary): string => s.counted ?? `${s.subject} tickets`;
 const joinWords = (words: readonly string[]): string =>
   words.length <= 1 ? (words[0] ?? '') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1] ?? ''}`;
 const capitalise = (s: string): string => s.charAt(0).toUpperCase() + s.slice(1);

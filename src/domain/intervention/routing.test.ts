@@ -45,5 +45,9 @@ describe('grouping by release and driver family', () => {
     expect(groupKeyOf('configuration/sso', releases[1] ?? null)).toBe('release/4.2/family/configuration');
     expect(groupKeyOf('configuration/integrations', null)).toBe('family/configuration');
     expect(groupKeyOf(null, null)).toBe('family/unmatched');
+    // A KPI's spike goes by its driver when it reads one, else by the KPI.
+    expect(groupKeyOf('configuration/', null, 'config-contacts')).toBe('family/configuration');
+    expect(groupKeyOf(null, null, 'enterprise-tickets')).toBe('kpi/enterprise-tickets');
+    expect(groupKeyOf(null, releases[1] ?? null, 'enterprise-tickets')).toBe('release/4.2/kpi/enterprise-tickets');
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { mergeThreats, threatenedByDriver } from './kpi-threats.ts';
+import { kpiRoutingDriver, mergeThreats, threatenedByDriver } from './kpi-threats.ts';
 
 describe('what a driver spike threatens through KPI filters', () => {
   const kpis = [
@@ -19,5 +19,12 @@ describe('what a driver spike threatens through KPI filters', () => {
   it('merges explicit links with filter links, each key once, sorted', () => {
     expect(mergeThreats({ measures: ['m-sso', 'm-a'], kpis: ['sso-tickets'] }, { measures: ['m-sso'], kpis: ['config-contacts', 'sso-tickets'] }))
       .toEqual({ measures: ['m-a', 'm-sso'], kpis: ['config-contacts', 'sso-tickets'] });
+  });
+
+  it("routes a KPI's spike by its driver filter's one entry, else by none", () => {
+    expect(kpiRoutingDriver(['configuration/sso'])).toBe('configuration/sso');
+    expect(kpiRoutingDriver(['configuration/'])).toBe('configuration/');
+    expect(kpiRoutingDriver(['configuration/sso', 'billing/invoice'])).toBeNull();
+    expect(kpiRoutingDriver([])).toBeNull();
   });
 });

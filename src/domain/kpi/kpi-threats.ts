@@ -25,6 +25,12 @@ export function threatenedByDriver(driverKey: string | null, kpis: readonly KpiR
   return { kpis: reading.map((k) => k.key), measures: reading.flatMap((k) => (k.measureKey === null ? [] : [k.measureKey])) };
 }
 
+/**
+ * The driver a KPI's spikes are routed, grouped and silenced by: the one entry of its driver filter
+ * (a key or a family), else none (the KPI's spikes are then an item of their own, for the default owner).
+ */
+export const kpiRoutingDriver = (drivers: readonly string[]): string | null => (drivers.length === 1 ? (drivers[0] ?? null) : null);
+
 /** Both lists merged, each key once, in key order. */
 export function mergeThreats(...lists: readonly { measures: readonly string[]; kpis: readonly string[] }[]): Threatened {
   const sorted = (keys: readonly string[]): string[] => [...new Set(keys)].sort();

@@ -12,7 +12,7 @@ import { readSeriesHistory } from '../../store/series-history-repository.ts';
 import type { RaiseOutcome } from '../../store/intervention-repository.ts';
 import { runFollowUps } from '../../store/intervention-follow-up.ts';
 import { loadRoutingContext } from '../../store/routing-context-repository.ts';
-import { connectorsSyncing, seriesSubjects } from '../../store/series-subject-repository.ts';
+import { connectorsOf, connectorsSyncing, routingDriverOf, seriesSubjects } from '../../store/series-subject-repository.ts';
 import { SpikeWriter } from './spike-writer.ts';
 import type { FollowUp } from '../../domain/intervention/follow-up.ts';
 import { routeMatch, type Route } from '../../domain/intervention/routing.ts';
@@ -29,7 +29,8 @@ import { inTransaction } from '../../store/transaction.ts';
  * about hours not closed yet are handed back for the next run. A series seen for the first time is
  * warmed up over its stored history (up to five weeks) and raises only the episode still open at
  * its end; `frontline detect replay` reports the rest. While a connector syncs (a back-fill brings
- * history older than what would be decided), its series wait; the sync job requests a run when done.
+ * history older than what would be decided), its series wait — a KPI's event series for every
+ * connector the KPI reads; the sync job requests a run when done.
  */
 export interface DetectDeps {
   pool: pg.Pool;
@@ -90,7 +91,7 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
     // Series of a connector still syncing wait (their facts are handed back whole); the others hand
     // back only the facts about hours not closed yet.
     const syncing = await connectorsSyncing(client, organizationId);
-    const waits = (id: bigint): boolean => syncing.has(subjects.get(id)?.connectorId ?? '');
+    const waits = (id: bigint): boolean => connectorsOf(subjects.get(id)).some((c) => syncing.has(c));
     await recordSeriesChanges(client, organizationId, changes.map((c) => ({ seriesId: c.seriesId, buckets: waits(c.seriesId) ? c.buckets : c.buckets.filter((b) => b >= closedUntil) })));
     const ids = candidates.filter((id) => !waits(id));
     summary.deferred = candidates.length - ids.length;
@@ -113,7 +114,7 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
         const values = history.get(id)?.values;
         const subject = subjects.get(id);
         if (!values || !subject || subject.firstPointMs === null) continue;
-        const tuned = settingsFor(settings, routeMatch(subject.driverKey, routing.routes));
+        const tuned = settingsFor(settings, routeMatch(routingDriverOf(subject), routing.routes));
         const saved = stored.get(id);
         const state = saved?.settingsHash === tuned.hash ? saved.state : undefined;
         const originMs = Math.max(fromMs, Math.floor(subject.firstPointMs / HOUR_MS) * HOUR_MS);

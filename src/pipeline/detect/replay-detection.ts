@@ -7,7 +7,7 @@ import { releaseFor, releaseWords } from '../../domain/intervention/grouping.ts'
 import { routeMatch } from '../../domain/intervention/routing.ts';
 import { loadRoutingContext } from '../../store/routing-context-repository.ts';
 import { readSeriesHistory } from '../../store/series-history-repository.ts';
-import { organizationSeriesIds, seriesSubjects } from '../../store/series-subject-repository.ts';
+import { organizationSeriesIds, routingDriverOf, seriesSubjects } from '../../store/series-subject-repository.ts';
 import { inTransaction } from '../../store/transaction.ts';
 import { DEFAULT_FALSE_DISCOVERY_RATE, DEFAULT_SETTLE_MS, type DetectDeps, type DetectSummary, settingsFor } from './detect-organization.ts';
 import { SpikeWriter, subjectName } from './spike-writer.ts';
@@ -53,7 +53,7 @@ export async function replayDetection(deps: DetectDeps, organizationId: string, 
       if (first === null || first === undefined || !values) continue;
       const originMs = Math.max(fromMs, Math.floor(first / HOUR_MS) * HOUR_MS);
       const own = values.subarray(Math.round((originMs - fromMs) / HOUR_MS));
-      const tuned = settingsFor(settings, routeMatch(subjects.get(id)?.driverKey ?? null, routing.routes)).settings;
+      const tuned = settingsFor(settings, routeMatch(routingDriverOf(subjects.get(id)), routing.routes)).settings;
       runs.push({ id, detector: new SeriesDetector(tuned, originMs, undefined, new SeriesBuffer(own.length + 1)), values: own, next: 0 });
     }
     const decisions = runCycle(runs, deps.falseDiscoveryRate ?? DEFAULT_FALSE_DISCOVERY_RATE).filter((d) => d.decision.bucketMs >= since);

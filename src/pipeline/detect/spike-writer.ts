@@ -6,7 +6,9 @@ import type { CycleDecision } from '../../domain/detect/fleet-cycle.ts';
 import { releaseFor, releaseWords } from '../../domain/intervention/grouping.ts';
 import { raiseIntervention } from '../../store/intervention-repository.ts';
 import type { RoutingContext } from '../../store/routing-context-repository.ts';
-import type { SeriesSubject } from '../../store/series-subject-repository.ts';
+import { kpiEventContext } from '../../store/kpi-event-series.ts';
+import { routingDriverOf, type SeriesSubject } from '../../store/series-subject-repository.ts';
+import { eventNoun } from '../../domain/kpi/kpi-events.ts';
 import { moveSpikeStart, raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
 import type { DetectSummary } from './detect-organization.ts';
 
@@ -79,7 +81,8 @@ export class SpikeWriter {
     // The peak: what the explanation states.
     const o = episode.peak;
     const outcome = await raiseIntervention(this.client, this.routing, {
-      spikeId, seriesId: id, seriesKey: subject?.key ?? String(id), driverKey: subject?.driverKey ?? null, subject: subjectName(subject),
+      spikeId, seriesId: id, seriesKey: subject?.key ?? String(id), driverKey: routingDriverOf(subject), subject: subjectName(subject),
+      kpi: subject?.kpi ? { id: subject.kpi.id, key: subject.kpi.key, measureKey: subject.kpi.measureKey } : null,
       explanation: spike.explanation, pctChange: o.pctChange, extra: o.observed - o.expected, sinceMs: episode.sinceMs,
       exampleTicketIds: spike.exampleTickets, affectedCustomers: spike.affectedCustomers,
     }, this.nowMs);
@@ -93,7 +96,9 @@ export class SpikeWriter {
 
   private async spikeOf(seriesId: bigint, episode: OpenEpisode) {
     const subject = this.subjects.get(seriesId);
-    const context = await spikeContext(this.client, seriesId, episode.sinceMs, episode.peak.windowEndMs);
+    const context = subject?.kpi
+      ? await kpiEventContext(this.client, subject.kpi.id, episode.sinceMs, episode.peak.windowEndMs)
+      : await spikeContext(this.client, seriesId, episode.sinceMs, episode.peak.windowEndMs);
     const release = releaseFor(episode.sinceMs, this.routing.releases, this.routing.releaseWindowMs);
     const explanation = explainEvidence({
       subject: subjectName(subject), evidence: episode.peak, sinceMs: episode.sinceMs, timeZone: this.timeZone,
@@ -104,4 +109,4 @@ export class SpikeWriter {
 }
 
 export const subjectName = (s: SeriesSubject | undefined): string =>
-  s === undefined ? 'Unknown series' : s.driverKey === null ? `Unmatched tickets${s.connectorKey ? ` (${s.connectorKey})` : ''}` : (s.driverName ?? s.driverKey);
+  s === undefined ? 'Unknown series' : s.kpi ? `${eventNoun(s.kpi.metric)} (KPI "${s.kpi.name}")` : s.driverKey === null ? `Unmatched tickets${s.connectorKey ? ` (${s.connectorKey})` : ''}` : (s.driverName ?? s.driverKey);

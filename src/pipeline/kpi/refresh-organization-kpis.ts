@@ -17,12 +17,13 @@ export interface KpiDeps {
 
 export async function refreshOrganizationKpis(deps: KpiDeps, organizationId: string): Promise<KpiRefreshSummary & { connectors: number }> {
   const connectors = await deps.pool.query<{ id: string; key: string }>('SELECT id::text, key FROM connectors WHERE organization_id = $1 ORDER BY key', [organizationId]);
-  const total = { connectors: connectors.rows.length, kpis: 0, full: 0, pointsWritten: 0 };
+  const total = { connectors: connectors.rows.length, kpis: 0, full: 0, pointsWritten: 0, eventsMoved: 0 };
   for (const connector of connectors.rows) {
     const done = await refreshKpiSeries(deps.pool, { ...connector, organizationId }, new Date(deps.now?.() ?? Date.now()));
     total.kpis = Math.max(total.kpis, done.kpis);
     total.full += done.full;
     total.pointsWritten += done.pointsWritten;
+    total.eventsMoved += done.eventsMoved;
   }
   if (total.full > 0 || total.pointsWritten > 0) deps.logger.info({ organizationId, ...total }, 'recomputed KPI series');
   return total;
