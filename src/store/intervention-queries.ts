@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { affectedCustomersOf } from '../domain/intervention/item-reach.ts';
 import { type InterventionStatus, transition, type UserAction, userActions } from '../domain/intervention/lifecycle.ts';
 import type { Prisma, PrismaClient } from '../generated/prisma/client.ts';
 import { driverKeyFilter, type KeysetCursor, type TicketLink } from './spike-queries.ts';
@@ -50,6 +51,8 @@ export interface EvidenceSignal {
   spikeId: string | null;
   seriesKey: string | null;
   driverKey: string | null;
+  /** The KPI whose event series raised it (null for a driver's series). */
+  kpi: string | null;
   subject: string | null;
   explanation: string | null;
   since: string | null;
@@ -189,7 +192,7 @@ export async function getIntervention(prisma: Db, organizationId: string, id: st
     reopenedAt: row.reopenedAt,
     release: row.release,
     signals: evidence.signals,
-    affectedCustomers: evidence.signals.reduce((sum, s) => sum + s.affectedCustomers, 0),
+    affectedCustomers: affectedCustomersOf(evidence.signals),
     threatens: await threatened(prisma, organizationId, evidence.threatens),
     spikes: row.signals.map(({ linkedAt, spike: s }) => ({
       id: s.id, status: s.status, seriesKey: s.series.key, driverKey: s.series.driverKey, startedAt: s.startedAt, peakAt: s.peakAt, pctChange: s.pctChange,
@@ -247,7 +250,7 @@ const text = z.string().nullable().catch(null);
 const num = z.number().nullable().catch(null);
 const ticketSchema = z.object({ id: z.union([z.string(), z.number()]).transform(String), key: text, url: text, subject: text });
 const signalSchema = z.object({
-  spikeId: text, seriesKey: text, driverKey: text, subject: text, explanation: text, since: text, pctChange: num, extra: num,
+  spikeId: text, seriesKey: text, driverKey: text, kpi: text, subject: text, explanation: text, since: text, pctChange: num, extra: num,
   affectedCustomers: z.number().catch(0),
   exampleTickets: z.array(ticketSchema.nullable().catch(null)).catch([]).transform((ts) => ts.filter((t): t is TicketLink => t !== null)),
   release: z.object({ key: z.string(), name: z.string(), at: text }).nullable().catch(null),

@@ -127,7 +127,7 @@ function threatsOf(ctx: RoutingContext, signal: SpikeSignal) {
 }
 
 const signalJson = (s: SpikeSignal): object => ({
-  spikeId: s.spikeId, seriesId: s.seriesId.toString(), seriesKey: s.seriesKey, driverKey: s.driverKey, subject: s.subject, explanation: s.explanation,
+  spikeId: s.spikeId, seriesId: s.seriesId.toString(), seriesKey: s.seriesKey, driverKey: s.driverKey, kpi: s.kpi?.key ?? null, subject: s.subject, explanation: s.explanation,
   since: iso(s.sinceMs), pctChange: Number.isFinite(s.pctChange) ? s.pctChange : null, extra: s.extra, affectedCustomers: s.affectedCustomers,
 });
 

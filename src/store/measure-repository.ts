@@ -2,6 +2,7 @@ import type pg from 'pg';
 import { type DualStatus, dualStatus, type StatusBands } from '../domain/measure/dual-status.ts';
 import { confirmationProblems, decideTransition, type GateDecision, type GateProblem, type MeasureFacts, type MeasureStage, type SteeringDecision } from '../domain/measure/stage-gates.ts';
 import { writeAuditRecord } from './audit-sql.ts';
+import { affectedCustomersOf, type SignalReach } from '../domain/intervention/item-reach.ts';
 
 /**
  * Measures in the governance store: their facts for the stage gates (src/domain/measure/stage-gates.ts),
@@ -307,9 +308,10 @@ export interface OpenIntervention {
 
 /** Intervention items still asking something of people, with the measures they threaten. */
 export async function openInterventions(client: pg.PoolClient, organizationId: string): Promise<OpenIntervention[]> {
-  return (await client.query<OpenIntervention>(
+  const rows = (await client.query<Omit<OpenIntervention, 'affectedCustomers'> & { reach: SignalReach[] }>(
     `SELECT i.id::text, i.title, i.status::text AS status, i.severity::text AS severity, p.email AS owner, i.created_at AS "openedAt", i.on_agenda_at IS NOT NULL AS "onAgenda",
-            coalesce((SELECT sum((s->>'affectedCustomers')::int) FROM jsonb_array_elements(coalesce(i.evidence->'signals', '[]'::jsonb)) s), 0)::int AS "affectedCustomers",
+            coalesce((SELECT json_agg(json_build_object('seriesKey', s->>'seriesKey', 'kpi', s->>'kpi', 'affectedCustomers', coalesce((s->>'affectedCustomers')::int, 0)))
+                      FROM jsonb_array_elements(CASE WHEN jsonb_typeof(i.evidence->'signals') = 'array' THEN i.evidence->'signals' ELSE '[]'::jsonb END) s), '[]') AS reach,
             array(SELECT DISTINCT k FROM (
               SELECT jsonb_array_elements_text(coalesce(i.evidence->'threatens'->'measures', '[]'::jsonb)) AS k
               UNION SELECT m.key FROM measures m WHERE m.id = i.measure_id) keys ORDER BY k) AS measures,
@@ -321,6 +323,7 @@ export async function openInterventions(client: pg.PoolClient, organizationId: s
       ORDER BY i.created_at`,
     [organizationId],
   )).rows;
+  return rows.map(({ reach, ...item }) => ({ ...item, affectedCustomers: affectedCustomersOf(reach) }));
 }
 
 export interface PlacedMeasure {

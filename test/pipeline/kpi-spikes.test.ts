@@ -7,6 +7,7 @@ import { generateSeries } from '../../src/evaluation/synthetic-counts/ticket-lik
 import { createLogger } from '../../src/observability/logger.ts';
 import { detectOrganization, type DetectSummary } from '../../src/pipeline/detect/detect-organization.ts';
 import { refreshKpiSeries } from '../../src/store/kpi-series-repository.ts';
+import { openInterventions } from '../../src/store/measure-repository.ts';
 import { beginRun, finishRun } from '../../src/store/sync-run-repository.ts';
 import { writeTicketPage } from '../../src/store/ticket-page-writer.ts';
 import { seedMeasurePackage } from '../http/http-fixtures.ts';
@@ -124,7 +125,7 @@ describe('KPI spikes', () => {
     await db.drop();
   });
 
-  it('raises a KPI spike no driver series shows as its own item, against the KPI and its measure, with its own tickets as examples', async () => {
+  it('raises a KPI spike across drivers as its own item, against the KPI and its measure, with its own tickets as examples', async () => {
     for (let h = HISTORY; h < END; h++) {
       await sync(h, h + 1);
       await detectAt(h);
@@ -152,8 +153,17 @@ describe('KPI spikes', () => {
   it("joins a KPI reading one driver to that driver's item rather than doubling it", async () => {
     const configuration = (await items()).filter((i) => i.group_key === 'family/configuration');
     expect(configuration).toHaveLength(1);
-    const signals = configuration[0]?.evidence.signals as { seriesKey: string }[];
-    expect(signals.map((s) => s.seriesKey).sort()).toEqual(['driver_volume/zd/configuration/sso', 'kpi_events/sso-volume/v1']);
+    // The driver's signal first (its words title the item), the KPI's joined; the customers once.
+    const signals = configuration[0]?.evidence.signals as { seriesKey: string; kpi: string | null; affectedCustomers: number }[];
+    expect(signals.map((s) => [s.seriesKey, s.kpi])).toEqual([['driver_volume/zd/configuration/sso', null], ['kpi_events/sso-volume/v1', 'sso-volume']]);
+    expect(configuration[0]?.title).toMatch(/^configuration\/sso tickets \+\d+ % since/);
+    const client = await db.pool.connect();
+    try {
+      const open = (await openInterventions(client, organizationId)).find((i) => i.id === configuration[0]?.id);
+      expect(open?.affectedCustomers).toBe(Math.max(...signals.map((s) => s.affectedCustomers)));
+    } finally {
+      client.release();
+    }
     expect(configuration[0]?.evidence.threatens).toEqual({ measures: ['m-sso-self-service'], kpis: ['sso-volume'] });
     expect((await items()).filter((i) => i.kpi === 'sso-volume')).toHaveLength(0);
     // The median's KPI has no event series.

@@ -97,6 +97,7 @@ const detailSchema = summarySchema.extend({
         spikeId: z.string().nullable(),
         seriesKey: z.string().nullable(),
         driverKey: z.string().nullable(),
+        kpi: z.string().nullable().describe("The KPI whose event series raised the signal (null: a driver's series)"),
         subject: z.string().nullable(),
         explanation: z.string().nullable(),
         since: z.string().nullable(),
@@ -107,7 +108,7 @@ const detailSchema = summarySchema.extend({
         release: z.object({ key: z.string(), name: z.string(), at: z.string().nullable() }).nullable(),
       }),
     ),
-    affectedCustomers: z.number().describe('Sum over the signals (an account in several signals counts in each)'),
+    affectedCustomers: z.number().describe("Over the signals: the drivers' added up (an account in two counts in each), or the widest KPI signal's if more (README, KPI spikes)"),
     threatens: z.object({
       measures: z.array(z.object({ key: z.string(), title: z.string().nullable() })),
       kpis: z.array(z.object({ key: z.string(), name: z.string().nullable() })),

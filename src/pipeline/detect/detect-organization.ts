@@ -93,7 +93,9 @@ export async function detectOrganization(deps: DetectDeps, organizationId: strin
     const syncing = await connectorsSyncing(client, organizationId);
     const waits = (id: bigint): boolean => connectorsOf(subjects.get(id)).some((c) => syncing.has(c));
     await recordSeriesChanges(client, organizationId, changes.map((c) => ({ seriesId: c.seriesId, buckets: waits(c.seriesId) ? c.buckets : c.buckets.filter((b) => b >= closedUntil) })));
-    const ids = candidates.filter((id) => !waits(id));
+    // Drivers' series first: a KPI's spike in the same hour as its driver's joins the driver's item
+    // (titled by the driver) rather than opening it.
+    const ids = candidates.filter((id) => !waits(id)).sort((a, b) => (subjects.get(a)?.kpi ? 1 : 0) - (subjects.get(b)?.kpi ? 1 : 0));
     summary.deferred = candidates.length - ids.length;
     if (ids.length === 0) {
       summary.followUps = await runFollowUps(client, await loadRoutingContext(client, organizationId), nowMs);
