@@ -5,7 +5,7 @@ import { type ExecutiveSummary, executiveSummary, type PeriodBounds } from '../d
 import { hierarchyPath } from '../domain/measure/hierarchy-path.ts';
 import { type GovernanceSnapshot, loadGovernanceSnapshot } from './governance-snapshot.ts';
 import { hierarchyParents } from './hierarchy-queries.ts';
-import { activeKpis } from './kpi-series-repository.ts';
+import { activeKpis } from './kpi-definitions.ts';
 import { kpiStandings } from './kpi-standing-query.ts';
 import { periodActivity } from './measure-repository.ts';
 

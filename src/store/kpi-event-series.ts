@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { eventCount, eventRuleOf, kpiEventSeriesKey } from '../domain/kpi/kpi-events.ts';
 import { timeBasisOf } from '../domain/kpi/kpi-metric.ts';
 import { countBuckets, type Scope } from './kpi-bucket-counts.ts';
-import { type KpiDefinition, kpiById } from './kpi-series-repository.ts';
+import type { KpiDefinition } from './kpi-definitions.ts';
 import { bucketEndSql, bucketStartSql, type KpiSelection, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
 import { recordSeriesChanges } from './series-change-sql.ts';
 
@@ -67,8 +67,7 @@ async function ensureEventSeries(client: pg.PoolClient, kpi: KpiDefinition): Pro
  * What a spike of a KPI's event series names: the latest events of [fromMs, toMs) (up to `examples`
  * tickets) and how many customers they touch — the tickets its hours counted.
  */
-export async function kpiEventContext(client: pg.PoolClient, kpiId: string, fromMs: number, toMs: number, examples = 5): Promise<{ exampleTickets: bigint[]; affectedCustomers: number }> {
-  const kpi = await kpiById(client, kpiId);
+export async function kpiEventContext(client: pg.PoolClient, kpi: KpiDefinition | null, fromMs: number, toMs: number, examples = 5): Promise<{ exampleTickets: bigint[]; affectedCustomers: number }> {
   const rule = kpi === null ? null : eventRuleOf(kpi.metric, kpi.direction);
   const column = kpi === null ? null : timeColumnOf(kpi.metric);
   if (kpi === null || rule === null || column === null) return { exampleTickets: [], affectedCustomers: 0 };

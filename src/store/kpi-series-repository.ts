@@ -1,10 +1,10 @@
 import type pg from 'pg';
-import type { HierarchyLevel } from '../domain/measure/hierarchy-path.ts';
-import { emptyBucketValue, kpiValue, type KpiMetric, timeBasisOf } from '../domain/kpi/kpi-metric.ts';
+import { emptyBucketValue, kpiValue, timeBasisOf } from '../domain/kpi/kpi-metric.ts';
 import { lockConnectorSeries } from './connector-series.ts';
+import { activeKpis, type KpiDefinition } from './kpi-definitions.ts';
 import { countBuckets, type Scope } from './kpi-bucket-counts.ts';
 import { recomputeKpiEvents } from './kpi-event-series.ts';
-import { bucketEndSql, bucketGridSql, bucketStartSql, type KpiBucketUnit, type KpiSelection, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
+import { bucketEndSql, bucketGridSql, bucketStartSql, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
 import { inTransaction } from './transaction.ts';
 
 /**
@@ -14,66 +14,18 @@ import { inTransaction } from './transaction.ts';
  *
  * Per KPI version and connector, a position (kpi_positions) records the connector's `change_seq` and
  * taxonomy the series reflect. A refresh reads the connector's head under its series lock (so no
- * page below it is in flight), then looks at the connector's tickets changed since the position: a metric bucketed by creation recomputes
- * exactly the buckets those tickets were created in; one bucketed by resolution, or the backlog,
- * recomputes from the bucket of the oldest changed ticket's creation on (a resolution or an open
- * spell starts no earlier). A new version (a changed definition), or a new taxonomy, has no position
- * and is computed in full; the old version keeps its series as they were. The KPI's event series
- * (src/store/kpi-event-series.ts), what it feeds the detect stage, moves in the same transaction.
+ * page below it is in flight), then looks at the connector's tickets changed since the position: a
+ * metric bucketed by creation recomputes exactly the buckets those tickets were created in; one
+ * bucketed by resolution, or the backlog, recomputes from the bucket of the oldest changed ticket's
+ * creation on (a resolution or an open spell starts no earlier). A new version (a changed
+ * definition), or a new taxonomy, has no position and is computed in full; the old version keeps its
+ * series as they were. The KPI's event series (src/store/kpi-event-series.ts), what it feeds the
+ * detect stage, moves in the same transaction.
+ * The definitions themselves: src/store/kpi-definitions.ts.
  */
-export interface KpiDefinition extends KpiSelection {
-  id: string;
-  key: string;
-  version: number;
-  name: string;
-  active: boolean;
-  direction: 'up_is_good' | 'down_is_good';
-  target: number | null;
-  bands: { green: number; amber: number } | null;
-  customerBase: number | null;
-  nodeLevel: HierarchyLevel;
-  nodeId: string;
-  createdAt: Date;
-}
-
 export const kpiSeriesKey = (key: string, version: number): string => `kpi/${key}/v${version}`;
 
 const LOCK_KPI_SERIES = 0x46_4c_4b_50; // "FLKP"
-
-interface KpiRow {
-  id: string; organization_id: string; key: string; version: number; name: string; active: boolean; metric: KpiMetric; filters: KpiSelection['filters'];
-  bucket: KpiBucketUnit; time_zone: string; direction: KpiDefinition['direction']; target: string | null; bands: KpiDefinition['bands']; customer_base: number | null;
-  node_level: HierarchyLevel; node_id: string; created_at: Date;
-}
-
-const KPI_COLUMNS = `id::text, organization_id::text, key, version, name, active, metric::text AS metric, filters, bucket::text AS bucket, time_zone, direction::text AS direction,
-  target::text, bands, customer_base, node_level::text AS node_level, node_id::text, created_at`;
-
-const noFilters: KpiSelection['filters'] = { drivers: [], connectors: [], priorities: [], products: [], segments: [] };
-
-function toDefinition(r: KpiRow): KpiDefinition {
-  return {
-    id: r.id, organizationId: r.organization_id, key: r.key, version: r.version, name: r.name, active: r.active, metric: r.metric,
-    filters: { ...noFilters, ...r.filters }, bucket: r.bucket, timeZone: r.time_zone, direction: r.direction, target: r.target === null ? null : Number(r.target),
-    bands: r.bands, customerBase: r.customer_base, nodeLevel: r.node_level, nodeId: r.node_id, createdAt: r.created_at,
-  };
-}
-
-export async function activeKpis(db: pg.Pool | pg.PoolClient, organizationId: string): Promise<KpiDefinition[]> {
-  const rows = await db.query<KpiRow>(`SELECT ${KPI_COLUMNS} FROM kpis WHERE organization_id = $1 AND active ORDER BY key`, [organizationId]);
-  return rows.rows.map(toDefinition);
-}
-
-export async function kpiById(db: pg.Pool | pg.PoolClient, id: string): Promise<KpiDefinition | null> {
-  const rows = await db.query<KpiRow>(`SELECT ${KPI_COLUMNS} FROM kpis WHERE id = $1`, [id]);
-  return rows.rows[0] ? toDefinition(rows.rows[0]) : null;
-}
-
-/** Every version of a KPI, newest first. */
-export async function kpiVersions(db: pg.Pool | pg.PoolClient, organizationId: string, key: string): Promise<KpiDefinition[]> {
-  const rows = await db.query<KpiRow>(`SELECT ${KPI_COLUMNS} FROM kpis WHERE organization_id = $1 AND key = $2 ORDER BY version DESC`, [organizationId, key]);
-  return rows.rows.map(toDefinition);
-}
 
 export interface KpiRefreshSummary {
   kpis: number;
@@ -279,21 +231,4 @@ export async function kpiPointTickets(db: pg.Pool, kpi: KpiDefinition, start: Da
 export async function isBucketStart(db: pg.Pool, kpi: KpiDefinition, start: Date): Promise<boolean> {
   const rows = await db.query<{ ok: boolean }>(`SELECT ${bucketStartSql('$1::timestamptz', kpi.bucket, '$2')} = $1::timestamptz AS ok`, [start, kpi.timeZone]);
   return rows.rows[0]?.ok === true;
-}
-
-/** The key of the node each KPI hangs on (null for the organization), by KPI id. */
-export async function kpiNodeKeys(db: pg.Pool | pg.PoolClient, kpiIds: readonly string[]): Promise<Map<string, string | null>> {
-  if (kpiIds.length === 0) return new Map();
-  const rows = await db.query<{ id: string; node_key: string | null }>(
-    `SELECT k.id::text, CASE k.node_level
-       WHEN 'portfolio' THEN (SELECT key FROM portfolios WHERE id = k.node_id)
-       WHEN 'program' THEN (SELECT key FROM programs WHERE id = k.node_id)
-       WHEN 'project' THEN (SELECT key FROM projects WHERE id = k.node_id)
-       WHEN 'measure_package' THEN (SELECT key FROM measure_packages WHERE id = k.node_id)
-       WHEN 'measure' THEN (SELECT key FROM measures WHERE id = k.node_id)
-     END AS node_key
-     FROM kpis k WHERE k.id = ANY($1::uuid[])`,
-    [kpiIds],
-  );
-  return new Map(rows.rows.map((r) => [r.id, r.node_key]));
 }

@@ -1,6 +1,7 @@
 import type pg from 'pg';
 import { BUCKET_MS, type KpiStanding, kpiStanding, type LocalBucket } from '../domain/kpi/kpi-standing.ts';
-import { type KpiDefinition, kpiNodeKeys, kpiSeriesPoints } from './kpi-series-repository.ts';
+import { type KpiDefinition, kpiNodeKeys } from './kpi-definitions.ts';
+import { kpiSeriesPoints } from './kpi-series-repository.ts';
 
 /**
  * KPIs with where each stands now, or at the end of a reporting period (src/domain/kpi/kpi-standing.ts): read from its series, one short range per KPI.

@@ -9,7 +9,7 @@ import { rollup } from '../../domain/measure/rollup.ts';
 import { measureStages } from '../../domain/measure/stage-gates.ts';
 import { loadGovernanceSnapshot } from '../../store/governance-snapshot.ts';
 import { hierarchyParents } from '../../store/hierarchy-queries.ts';
-import { activeKpis } from '../../store/kpi-series-repository.ts';
+import { activeKpis } from '../../store/kpi-definitions.ts';
 import { kpiStandings, type KpiWithStanding } from '../../store/kpi-standing-query.ts';
 import { principalOf } from '../auth.ts';
 import { errorResponses } from '../errors.ts';

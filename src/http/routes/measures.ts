@@ -6,7 +6,7 @@ import type { DualStatus } from '../../domain/measure/dual-status.ts';
 import { type GateProblem, measureStages } from '../../domain/measure/stage-gates.ts';
 import type { ApiTokenRole } from '../../store/api-token-repository.ts';
 import { apiTokenActor } from '../../store/intervention-queries.ts';
-import { activeKpis } from '../../store/kpi-series-repository.ts';
+import { activeKpis } from '../../store/kpi-definitions.ts';
 import { kpiStandings } from '../../store/kpi-standing-query.ts';
 import {
   completeMilestone, confirmEbitda, type EbitdaRow, findMeasure, listMeasureRows, type MeasureRow, type MilestoneRow, type OpenIntervention, openInterventions, partsOf,

@@ -7,6 +7,7 @@ import { releaseFor, releaseWords } from '../../domain/intervention/grouping.ts'
 import { raiseIntervention } from '../../store/intervention-repository.ts';
 import type { RoutingContext } from '../../store/routing-context-repository.ts';
 import { kpiEventContext } from '../../store/kpi-event-series.ts';
+import { kpiById } from '../../store/kpi-definitions.ts';
 import { routingDriverOf, type SeriesSubject } from '../../store/series-subject-repository.ts';
 import { eventNoun } from '../../domain/kpi/kpi-events.ts';
 import { moveSpikeStart, raiseSpike, resolveSpike, spikeContext, updateSpike } from '../../store/spike-repository.ts';
@@ -97,7 +98,7 @@ export class SpikeWriter {
   private async spikeOf(seriesId: bigint, episode: OpenEpisode) {
     const subject = this.subjects.get(seriesId);
     const context = subject?.kpi
-      ? await kpiEventContext(this.client, subject.kpi.id, episode.sinceMs, episode.peak.windowEndMs)
+      ? await kpiEventContext(this.client, await kpiById(this.client, subject.kpi.id), episode.sinceMs, episode.peak.windowEndMs)
       : await spikeContext(this.client, seriesId, episode.sinceMs, episode.peak.windowEndMs);
     const release = releaseFor(episode.sinceMs, this.routing.releases, this.routing.releaseWindowMs);
     const explanation = explainEvidence({

@@ -25,6 +25,6 @@ export async function refreshOrganizationKpis(deps: KpiDeps, organizationId: str
     total.pointsWritten += done.pointsWritten;
     total.eventsMoved += done.eventsMoved;
   }
-  if (total.full > 0 || total.pointsWritten > 0) deps.logger.info({ organizationId, ...total }, 'recomputed KPI series');
+  if (total.full > 0 || total.pointsWritten > 0 || total.eventsMoved > 0) deps.logger.info({ organizationId, ...total }, 'recomputed KPI series');
   return total;
 }
