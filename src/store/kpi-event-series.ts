@@ -1,9 +1,9 @@
 import type pg from 'pg';
+import { HOUR_MS } from '../domain/detect/detector-settings.ts';
 import { eventCount, eventRuleOf, kpiEventSeriesKey } from '../domain/kpi/kpi-events.ts';
-import { timeBasisOf } from '../domain/kpi/kpi-metric.ts';
-import { countBuckets, type Scope } from './kpi-bucket-counts.ts';
+import type { Scope } from './kpi-bucket-counts.ts';
 import type { KpiDefinition } from './kpi-definitions.ts';
-import { bucketEndSql, bucketStartSql, type KpiSelection, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
+import { bucketEndSql, bucketStartSql, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
 import { recordSeriesChanges } from './series-change-sql.ts';
 
 /**
@@ -12,46 +12,73 @@ import { recordSeriesChanges } from './series-change-sql.ts';
  * recomputation covers, in its transaction — with a "series changed" fact for every hour that moved,
  * so the detect stage evaluates it like a driver series.
  */
-export async function recomputeKpiEvents(client: pg.PoolClient, kpi: KpiDefinition, scope: Scope, now: Date): Promise<number> {
+export async function recomputeKpiEvents(client: pg.PoolClient, kpi: KpiDefinition, scope: Scope): Promise<number> {
   const rule = eventRuleOf(kpi.metric, kpi.direction);
-  if (rule === null) return 0;
+  const column = timeColumnOf(kpi.metric);
+  if (rule === null || column === null) return 0;
   const seriesId = await ensureEventSeries(client, kpi);
-  const hourly: KpiSelection = { organizationId: kpi.organizationId, metric: kpi.metric, filters: kpi.filters, bucket: 'hour', timeZone: 'UTC' };
-  // The hours the KPI's buckets cover (in zones whose midnight is not on a UTC hour, the first and the
-  // last are shared with the neighbouring buckets: each is counted whole, from its tickets).
-  const hours = scope.buckets === null || timeBasisOf(kpi.metric) !== 'created' ? null : await hoursOf(client, kpi, scope.buckets);
-  // Listed hours are counted whole (`from` would cut the first short); otherwise every hour from `from`'s.
-  const hourScope: Scope = hours === null ? { from: scope.from, buckets: null } : { from: null, buckets: hours };
-  const counts = await countBuckets(client, hourly, hourScope, now);
-  const points = counts.map((c) => ({ s: c.s, value: eventCount(rule, { tickets: c.tickets, hits: c.hits, medianHours: c.median_hours }) })).filter((p) => p.value > 0);
-  const kept = points.map((p) => p.s);
-  const conditions = ['series_id = $1::bigint', 'NOT (bucket_start = ANY($2::timestamptz[]))'];
-  const params: unknown[] = [seriesId, kept];
-  if (hours !== null) conditions.push(`bucket_start = ANY($${params.push(hours)}::timestamptz[])`);
-  else if (scope.from !== null) conditions.push(`bucket_start >= ${bucketStartSql(`$${params.push(scope.from)}::timestamptz`, 'hour', "'UTC'")}`);
-  const removed = await client.query<{ b: Date }>(`DELETE FROM series_points WHERE ${conditions.join(' AND ')} RETURNING bucket_start AS b`, params);
+  // Created in the KPI's listed buckets: the whole UTC hours they overlap (in zones whose midnight is
+  // not on a UTC hour, the first and last are shared with the neighbouring buckets, and counted whole),
+  // merged into runs, each read through the creation index. Otherwise every hour from `from`'s (all
+  // when null).
+  const ranges = scope.buckets === null || column !== 'created_at' ? null : await hourRangesOf(client, kpi, scope.buckets);
+  if (ranges !== null && ranges.from.length === 0) return 0;
+  const p = new SqlParams();
+  const selection = selectionSql({ organizationId: kpi.organizationId, metric: kpi.metric, filters: kpi.filters, bucket: 'hour', timeZone: 'UTC' }, p, ranges === null ? undefined : { ranges });
+  const hour = bucketStartSql(`x.${column}`, 'hour', "'UTC'");
+  const since = ranges === null && scope.from !== null ? `AND x.${column} >= ${bucketStartSql(`${p.add(scope.from)}::timestamptz`, 'hour', "'UTC'")}` : '';
+  const counts = await client.query<{ s: Date; tickets: number; hits: number }>(
+    `SELECT ${hour} AS s, count(*)::int AS tickets, count(*) FILTER (WHERE x.hit)::int AS hits
+       FROM (${selection}) x WHERE x.${column} IS NOT NULL AND x.counted ${since} GROUP BY 1`,
+    p.values,
+  );
+  const points = counts.rows.map((c) => ({ s: c.s, value: eventCount(rule, { tickets: c.tickets, hits: c.hits, medianHours: null }) })).filter((x) => x.value > 0);
+  const kept = points.map((x) => x.s);
+  // NOT IN a subquery is a hashed lookup; NOT = ANY would compare each row with every kept hour.
+  const notKept = 'sp.bucket_start NOT IN (SELECT unnest($2::timestamptz[]))';
+  const removed = ranges !== null
+    ? await client.query<{ b: Date }>(
+      `DELETE FROM series_points sp USING unnest($3::timestamptz[], $4::timestamptz[]) AS r(s, e)
+        WHERE sp.series_id = $1::bigint AND sp.bucket_start >= r.s AND sp.bucket_start < r.e AND ${notKept} RETURNING sp.bucket_start AS b`,
+      [seriesId, kept, ranges.from, ranges.to],
+    )
+    : await client.query<{ b: Date }>(
+      `DELETE FROM series_points sp WHERE sp.series_id = $1::bigint AND ${notKept} AND ($3::timestamptz IS NULL OR sp.bucket_start >= ${bucketStartSql('$3::timestamptz', 'hour', "'UTC'")})
+       RETURNING sp.bucket_start AS b`,
+      [seriesId, kept, scope.from],
+    );
   const written = await client.query<{ b: Date }>(
     `INSERT INTO series_points AS sp (series_id, bucket_start, value, updated_at)
      SELECT $1::bigint, s, v, now() FROM unnest($2::timestamptz[], $3::float8[]) AS x(s, v)
      ON CONFLICT (series_id, bucket_start) DO UPDATE SET value = EXCLUDED.value, updated_at = now() WHERE sp.value IS DISTINCT FROM EXCLUDED.value
      RETURNING bucket_start AS b`,
-    [seriesId, kept, points.map((p) => p.value)],
+    [seriesId, kept, points.map((x) => x.value)],
   );
-  const moved = [...new Set([...removed.rows, ...written.rows].map((r) => r.b.getTime()))].sort((a, b) => a - b);
+  const moved = [...new Set([...removed.rows, ...written.rows].map((r) => r.b.getTime()))].sort((x, y) => x - y);
   await recordSeriesChanges(client, kpi.organizationId, [{ seriesId: BigInt(seriesId), buckets: moved }]);
   return moved.length;
 }
 
-/** Every UTC hour start that overlaps one of the KPI's buckets. */
-async function hoursOf(client: pg.PoolClient, kpi: KpiDefinition, buckets: readonly Date[]): Promise<Date[]> {
+/** The UTC hours the KPI's buckets overlap, as merged [from, to) runs in time order. */
+async function hourRangesOf(client: pg.PoolClient, kpi: KpiDefinition, buckets: readonly Date[]): Promise<{ from: Date[]; to: Date[] }> {
   const hourly = kpi.bucket === 'hour';
-  const rows = await client.query<{ h: Date }>(
-    `SELECT DISTINCT h FROM unnest($1::timestamptz[]) AS u(s)
-       CROSS JOIN LATERAL generate_series(${bucketStartSql('u.s', 'hour', "'UTC'")}, ${bucketEndSql('u.s', kpi.bucket, hourly ? '' : '$2::text')} - interval '1 microsecond', interval '1 hour') AS h
-      ORDER BY h`,
+  const ends = await client.query<{ s: Date; e: Date }>(
+    `SELECT u.s, ${bucketEndSql('u.s', kpi.bucket, hourly ? '' : '$2::text')} AS e FROM unnest($1::timestamptz[]) AS u(s) ORDER BY 1`,
     hourly ? [buckets] : [buckets, kpi.timeZone],
   );
-  return rows.rows.map((r) => r.h);
+  const from: Date[] = [];
+  const to: Date[] = [];
+  for (const { s, e } of ends.rows) {
+    const start = Math.floor(s.getTime() / HOUR_MS) * HOUR_MS;
+    const end = Math.ceil(e.getTime() / HOUR_MS) * HOUR_MS;
+    const last = to[to.length - 1];
+    if (last !== undefined && start <= last.getTime()) to[to.length - 1] = new Date(Math.max(end, last.getTime()));
+    else {
+      from.push(new Date(start));
+      to.push(new Date(end));
+    }
+  }
+  return { from, to };
 }
 
 async function ensureEventSeries(client: pg.PoolClient, kpi: KpiDefinition): Promise<string> {

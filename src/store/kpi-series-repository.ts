@@ -73,7 +73,7 @@ export async function refreshKpiSeries(pool: pg.Pool, connector: { id: string; o
       // A change to nothing the KPI reads at a bucket (no ticket created since): nothing moves.
       if (!current || scope.from !== null) {
         summary.pointsWritten += await recompute(client, kpi, seriesId, scope, now);
-        summary.eventsMoved += await recomputeKpiEvents(client, kpi, scope, now);
+        summary.eventsMoved += await recomputeKpiEvents(client, kpi, scope);
       }
       await client.query(
         `INSERT INTO kpi_positions (kpi_id, connector_id, taxonomy_id, last_seq, updated_at) VALUES ($1, $2, $3, $4::bigint, now())
@@ -112,7 +112,8 @@ async function recompute(client: pg.PoolClient, kpi: KpiDefinition, seriesId: st
   const p = new SqlParams();
   const series = p.add(seriesId);
   const kept = p.add(points.map((x) => x.s));
-  const conditions = [`series_id = ${series}::bigint`, `NOT (bucket_start = ANY(${kept}::timestamptz[]))`];
+  // NOT IN a subquery is a hashed lookup (an hourly KPI keeps thousands of points).
+  const conditions = [`series_id = ${series}::bigint`, `bucket_start NOT IN (SELECT unnest(${kept}::timestamptz[]))`];
   if (scope.buckets !== null) conditions.push(`bucket_start = ANY(${p.add(scope.buckets)}::timestamptz[])`);
   else if (scope.from !== null) conditions.push(`bucket_start >= ${bucketStartSql(`${p.add(scope.from)}::timestamptz`, kpi.bucket, p.add(kpi.timeZone))}`);
   const removed = await client.query(`DELETE FROM series_points WHERE ${conditions.join(' AND ')}`, p.values);

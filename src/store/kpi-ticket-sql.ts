@@ -39,17 +39,24 @@ const RESOLVED_AT = `CASE WHEN coalesce(t.resolved_at, t.closed_at, CASE WHEN t.
  * (its numerator rule). Drivers are the tickets' classification under the taxonomy
  * their connector's series follow (derive_states), a family being every driver under it.
  */
-export function selectionSql(s: KpiSelection, p: SqlParams, createdIn?: { buckets: readonly Date[] }): string {
+/** Tickets created in the listed buckets of the KPI, or in the listed [from, to) ranges. */
+export type CreatedIn = { buckets: readonly Date[] } | { ranges: { from: readonly Date[]; to: readonly Date[] } };
+
+export function selectionSql(s: KpiSelection, p: SqlParams, createdIn?: CreatedIn): string {
   const f = s.filters;
   const organization = `${p.add(s.organizationId)}::uuid`;
   // Scoped to the organization through its connectors (with buckets) or the tickets' own column.
   const where = [createdIn === undefined ? `t.organization_id = ${organization}` : 'true', 't.deleted_at IS NULL'];
-  // Only tickets created in the listed buckets: driven from the buckets through each connector's
+  // Only tickets created in the listed buckets (or ranges): driven from them through each connector's
   // (connector_id, source_created_at) index, so a refresh reads those buckets, not the history.
-  const from = createdIn === undefined
+  const spans = createdIn === undefined ? null
+    : 'buckets' in createdIn
+      ? { rows: `unnest(${p.add(createdIn.buckets)}::timestamptz[]) AS u(s)`, end: bucketEndSql('u.s', s.bucket, s.bucket === 'hour' ? '' : `${p.add(s.timeZone)}::text`) }
+      : { rows: `unnest(${p.add(createdIn.ranges.from)}::timestamptz[], ${p.add(createdIn.ranges.to)}::timestamptz[]) AS u(s, e)`, end: 'u.e' };
+  const from = spans === null
     ? 'tickets t JOIN connectors k ON k.id = t.connector_id'
-    : `unnest(${p.add(createdIn.buckets)}::timestamptz[]) AS u(s) JOIN connectors k ON k.organization_id = ${organization}
-       JOIN tickets t ON t.connector_id = k.id AND t.source_created_at >= u.s AND t.source_created_at < ${bucketEndSql('u.s', s.bucket, s.bucket === 'hour' ? '' : `${p.add(s.timeZone)}::text`)}`;
+    : `${spans.rows} JOIN connectors k ON k.organization_id = ${organization}
+       JOIN tickets t ON t.connector_id = k.id AND t.source_created_at >= u.s AND t.source_created_at < ${spans.end}`;
   if (f.connectors.length > 0) where.push(`k.key = ANY(${p.add(f.connectors)}::text[])`);
   if (f.priorities.length > 0) where.push(`t.priority::text = ANY(${p.add(f.priorities)}::text[])`);
   if (f.products.length > 0) where.push(`t.product = ANY(${p.add(f.products)}::text[])`);

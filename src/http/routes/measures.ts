@@ -121,6 +121,8 @@ const entryParams = keyParams.extend({ entryId: uuidParam('EBITDA entry id') });
 const milestoneParams = keyParams.extend({ milestoneId: uuidParam('Milestone id') });
 
 const common = { tags: ['measures'], security: [{ bearerAuth: [] }] };
+/** Measures read at a time while looking for those of one status (bench/api.ts: the filtered list). */
+const STATUS_FILTER_BATCH = 500;
 
 export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (app, { ctx }) => {
   dropGovernanceSnapshotsOnWrites(app, ctx);
@@ -142,10 +144,12 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
       const against = openItemsAgainst(open, ctx.now(), (i) => i.measures);
       const items: (z.infer<typeof summarySchema> & { id: string })[] = [];
       let nextCursor: string | null = null;
-      // Page by page from the store; the status filter is on a computed value, so pages are read until this one is full.
+      // Page by page from the store; the status filter is on a computed value, so batches are read until
+      // this page is full — larger ones then, as a rare status is found a few in a hundred.
+      const batchSize = q.status === undefined ? q.limit + 1 : Math.max(q.limit + 1, STATUS_FILTER_BATCH);
       let afterKey = after;
       for (;;) {
-        const batch = await listMeasureRows(client, org.id, { afterKey, ...(q.stage ? { stage: q.stage } : {}), limit: q.limit + 1 });
+        const batch = await listMeasureRows(client, org.id, { afterKey, ...(q.stage ? { stage: q.stage } : {}), limit: batchSize });
         const { milestones, ebitda } = await partsOf(client, batch);
         for (const m of batch) {
           const view = summaryOf(m, statusOf(m, milestones.get(m.id) ?? [], ebitda.get(m.id) ?? [], asOf), against(m.key), []);
@@ -156,7 +160,7 @@ export const measureRoutes: FastifyPluginAsyncZod<{ ctx: ApiContext }> = async (
           }
           items.push(view);
         }
-        if (nextCursor !== null || batch.length <= q.limit) break;
+        if (nextCursor !== null || batch.length < batchSize) break;
         afterKey = batch[batch.length - 1]?.key ?? null;
       }
       const kpis = await measureKpis(ctx, client, org.id, open, items.map((i) => i.id), q.asOf);
