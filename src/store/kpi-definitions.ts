@@ -54,6 +54,16 @@ export async function kpiVersions(db: pg.Pool | pg.PoolClient, organizationId: s
   return rows.rows.map(toDefinition);
 }
 
+/** The series row a KPI version's points (`kpi`) or events (`kpi_events`) are kept under, made on first use. */
+export async function ensureKpiSeriesRow(client: pg.PoolClient, kpi: KpiDefinition, kind: 'kpi' | 'kpi_events', key: string): Promise<string> {
+  const row = await client.query<{ id: string }>(
+    `INSERT INTO series (organization_id, key, kind, kpi_id) VALUES ($1, $2, $3::"SeriesKind", $4)
+     ON CONFLICT (organization_id, key) DO UPDATE SET kpi_id = EXCLUDED.kpi_id RETURNING id::text`,
+    [kpi.organizationId, key, kind, kpi.id],
+  );
+  return row.rows[0]?.id ?? '';
+}
+
 /** The key of the node each KPI hangs on (null for the organization), by KPI id. */
 export async function kpiNodeKeys(db: pg.Pool | pg.PoolClient, kpiIds: readonly string[]): Promise<Map<string, string | null>> {
   if (kpiIds.length === 0) return new Map();

@@ -2,7 +2,7 @@ import type pg from 'pg';
 import { HOUR_MS } from '../domain/detect/detector-settings.ts';
 import { eventCount, eventRuleOf, kpiEventSeriesKey } from '../domain/kpi/kpi-events.ts';
 import type { Scope } from './kpi-bucket-counts.ts';
-import type { KpiDefinition } from './kpi-definitions.ts';
+import { ensureKpiSeriesRow, type KpiDefinition } from './kpi-definitions.ts';
 import { bucketEndSql, bucketStartSql, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
 import { recordSeriesChanges } from './series-change-sql.ts';
 
@@ -16,7 +16,7 @@ export async function recomputeKpiEvents(client: pg.PoolClient, kpi: KpiDefiniti
   const rule = eventRuleOf(kpi.metric, kpi.direction);
   const column = timeColumnOf(kpi.metric);
   if (rule === null || column === null) return 0;
-  const seriesId = await ensureEventSeries(client, kpi);
+  const seriesId = await ensureKpiSeriesRow(client, kpi, 'kpi_events', kpiEventSeriesKey(kpi.key, kpi.version));
   // Created in the KPI's listed buckets: the whole UTC hours they overlap (in zones whose midnight is
   // not on a UTC hour, the first and last are shared with the neighbouring buckets, and counted whole),
   // merged into runs, each read through the creation index. Otherwise every hour from `from`'s (all
@@ -79,15 +79,6 @@ async function hourRangesOf(client: pg.PoolClient, kpi: KpiDefinition, buckets: 
     }
   }
   return { from, to };
-}
-
-async function ensureEventSeries(client: pg.PoolClient, kpi: KpiDefinition): Promise<string> {
-  const row = await client.query<{ id: string }>(
-    `INSERT INTO series (organization_id, key, kind, kpi_id) VALUES ($1, $2, 'kpi_events', $3)
-     ON CONFLICT (organization_id, key) DO UPDATE SET kpi_id = EXCLUDED.kpi_id RETURNING id::text`,
-    [kpi.organizationId, kpiEventSeriesKey(kpi.key, kpi.version), kpi.id],
-  );
-  return row.rows[0]?.id ?? '';
 }
 
 /**

@@ -1,7 +1,7 @@
 import type pg from 'pg';
 import { emptyBucketValue, kpiValue, timeBasisOf } from '../domain/kpi/kpi-metric.ts';
 import { lockConnectorSeries } from './connector-series.ts';
-import { activeKpis, type KpiDefinition } from './kpi-definitions.ts';
+import { activeKpis, ensureKpiSeriesRow, type KpiDefinition } from './kpi-definitions.ts';
 import { countBuckets, type Scope } from './kpi-bucket-counts.ts';
 import { recomputeKpiEvents } from './kpi-event-series.ts';
 import { bucketEndSql, bucketGridSql, bucketStartSql, selectionSql, SqlParams, timeColumnOf } from './kpi-ticket-sql.ts';
@@ -65,7 +65,7 @@ export async function refreshKpiSeries(pool: pg.Pool, connector: { id: string; o
     if (current && position.last_seq === head.seq) continue;
     if (!current) summary.full += 1;
     await inTransaction(pool, async (client) => {
-      const seriesId = await ensureKpiSeries(client, kpi);
+      const seriesId = await ensureKpiSeriesRow(client, kpi, 'kpi', kpiSeriesKey(kpi.key, kpi.version));
       // One writer per series at a time (two connectors' refreshes of one KPI): the later one counts
       // after the earlier one committed.
       await client.query('SELECT pg_advisory_xact_lock($1, hashtext($2))', [LOCK_KPI_SERIES, seriesId]);
@@ -124,15 +124,6 @@ async function recompute(client: pg.PoolClient, kpi: KpiDefinition, seriesId: st
     [seriesId, points.map((x) => x.s), points.map((x) => x.value)],
   );
   return (removed.rowCount ?? 0) + (written.rowCount ?? 0);
-}
-
-async function ensureKpiSeries(client: pg.PoolClient, kpi: KpiDefinition): Promise<string> {
-  const row = await client.query<{ id: string }>(
-    `INSERT INTO series (organization_id, key, kind, kpi_id) VALUES ($1, $2, 'kpi', $3)
-     ON CONFLICT (organization_id, key) DO UPDATE SET kpi_id = EXCLUDED.kpi_id RETURNING id::text`,
-    [kpi.organizationId, kpiSeriesKey(kpi.key, kpi.version), kpi.id],
-  );
-  return row.rows[0]?.id ?? '';
 }
 
 /**
