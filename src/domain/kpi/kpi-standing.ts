@@ -37,7 +37,7 @@ export interface KpiStanding<B extends KpiBucket = KpiBucket> {
   period: (BandCounts & { buckets: number }) | null;
 }
 
-/** Roughly how long a bucket is (a day or week spans 23–25 h a day): to size a read, never to place a bucket. */
+/** Roughly how long a bucket is (a local day spans 23–25 h, a week 167–169 h): to size a read, never to place a bucket. */
 export const BUCKET_MS = { hour: 3_600_000, day: 86_400_000, week: 7 * 86_400_000 } as const;
 
 export const emptyBands = (): BandCounts => ({ green: 0, amber: 0, red: 0, none: 0 });
