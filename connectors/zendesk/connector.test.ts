@@ -75,6 +75,20 @@ describe('zendesk connector: cursor export', () => {
     expect(session.stats()).toEqual({ requests: 2, throttled: 0, retried: 0, waitedMs: 0 });
   });
 
+  it('stops with a contract error when the export hands back a cursor it already gave, or no cursor before the end', async () => {
+    const page = (cursor: string | null, end: boolean) => ({ ...fixture('export-page-1.json'), after_cursor: cursor, end_of_stream: end });
+    exportScope([], [200, page('c-1', false)], [200, page('c-2', false)], [200, page('c-1', false)]);
+    const looping = open().session;
+    const seen: string[] = [];
+    const loop = await failure((async () => {
+      for await (const p of looping.ticketPages({ cursor: null, sinceMs: SINCE })) seen.push(p.nextCursor);
+    })());
+    expect([loop.code, loop.failure, seen]).toEqual(['PAGE_LOOP', 'system', ['c-1', 'c-2']]);
+    exportScope([], [200, page(null, false)]);
+    const missing = await failure(collect(open().session.ticketPages({ cursor: null, sinceMs: SINCE })));
+    expect([missing.code, missing.message]).toEqual(['CURSOR_MISSING', 'Connector "zendesk-main": the page has no after_cursor but is not the last']);
+  });
+
   it('never asks for a start_time younger than 61 s, and resumes from a stored cursor', async () => {
     const queries: Record<string, string>[] = [];
     exportScope(queries, [200, fixture('export-page-2.json')], [200, fixture('export-page-2.json')]);

@@ -1,4 +1,4 @@
-import type { ConnectorDefinition, ResponseRule } from '../../src/connector-kit/declaration.ts';
+import type { ConnectorDefinition, Paginator, ResponseRule } from '../../src/connector-kit/declaration.ts';
 import { type FieldLabels } from './field-labels.ts';
 import { normaliseZendeskTicket } from './normalise.ts';
 import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
@@ -25,6 +25,20 @@ export const EXPORT_INCLUDE = 'metric_sets';
  * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#start_time
  */
 export const EXPORT_MIN_AGE_MS = 61_000;
+
+/**
+ * Ticket fields are cursor-paged by `meta.has_more` + `meta.after_cursor` (Zendesk still sets a cursor
+ * and `links.next` on the last page, so `has_more` decides).
+ * https://developer.zendesk.com/api-reference/introduction/pagination/#using-cursor-pagination
+ */
+export const TICKET_FIELDS_PAGINATOR = {
+  type: 'cursor', cursorPath: 'meta.after_cursor', cursorParam: 'page[after]', morePath: 'meta.has_more', pageSize: 100, pageSizeParam: 'page[size]',
+} as const satisfies Paginator;
+
+/** The export: `after_cursor` until `end_of_stream`; a later request carries only `cursor`. */
+export const EXPORT_PAGINATOR = {
+  type: 'cursor', cursorPath: 'after_cursor', cursorParam: 'cursor', donePath: 'end_of_stream', pageSize: 1000, pageSizeParam: 'per_page',
+} as const satisfies Paginator;
 
 /** `{credentialHint}` is filled per connector (settings.ts): which setting and which env var to check. */
 export const zendeskRules: readonly ResponseRule[] = [
@@ -88,7 +102,7 @@ export const zendeskDefinition: ConnectorDefinition<typeof zendeskSettingsSchema
       path: EXPORT_PATH,
       recordsPath: 'tickets',
       raw: zendeskTicketSchema,
-      paginator: { type: 'cursor', cursorPath: 'after_cursor', cursorParam: 'cursor', donePath: 'end_of_stream', pageSize: 1000, pageSizeParam: 'per_page' },
+      paginator: EXPORT_PAGINATOR,
       incremental: {
         changedAtMs,
         toRequest: (sinceMs, nowMs) => ({ start_time: String(exportStartTime(sinceMs, nowMs)), include: EXPORT_INCLUDE }),

@@ -3,7 +3,8 @@ import type { RefreshLock } from '../../src/connector-kit/auth-state.ts';
 import type { ConnectorContext, ConnectorSession, SourcePage } from '../../src/connector-kit/connector-module.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
 import { type HttpClient, createHttpClient } from '../../src/connector-kit/http-client.ts';
-import { changedAtMs, EXPORT_INCLUDE, EXPORT_PATH, exportStartTime, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskRules } from './declaration.ts';
+import { Pager } from '../../src/connector-kit/pagination.ts';
+import { changedAtMs, EXPORT_INCLUDE, EXPORT_PAGINATOR, exportStartTime, TICKET_FIELDS_PAGINATOR, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskDefinition } from './declaration.ts';
 import { type FieldLabels, fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
 import { attachMetricSets } from './metric-sets.ts';
 import { normaliseZendeskTicket } from './normalise.ts';
@@ -23,7 +24,7 @@ export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
     baseUrl: ctx.baseUrl,
     allowInsecure: ctx.allowInsecureBaseUrl ?? false,
     auth: zendeskAuth(settings, ctx.secrets, ctx.key),
-    rules: zendeskRules,
+    rules: zendeskDefinition.rules,
     clock: ctx.clock,
     messageVars: { credentialHint: credentialHint(settings, ctx.secretSources) },
     ...(ctx.signal ? { signal: ctx.signal } : {}),
@@ -47,7 +48,7 @@ export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
     async prepare() {
       fieldLabels = fieldLabelsFrom(await loadTicketFields(zd, http));
     },
-    ticketPages: (from) => exportPages(http, ctx, from, createPageSizer(http, { maxPerPage: settings.pageSize ?? 1000, pageBytes: settings.pageBytes })),
+    ticketPages: (from) => exportPages(http, ctx, from, createPageSizer(http, { maxPerPage: settings.pageSize ?? EXPORT_PAGINATOR.pageSize, pageBytes: settings.pageBytes })),
     normalise: (raw) => normaliseZendeskTicket(raw, fieldLabels, http.baseUrl),
     async check() {
       // https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user
@@ -113,49 +114,52 @@ async function* exportPages(
   from: { cursor: string | null; sinceMs: number },
   sizer: PageSizer,
 ): AsyncGenerator<SourcePage> {
+  const stream = zendeskDefinition.streams.tickets;
   let position = startPosition(from, ctx.clock.now());
-  const seen = new Set<string>();
+  const pager = new Pager(stream.paginator, ctx.key, 'cursor' in position ? position.cursor : null);
   for (;;) {
-    const query = new URLSearchParams('cursor' in position ? { cursor: position.cursor } : { start_time: String(position.startTime) });
+    const query = new URLSearchParams('cursor' in position ? { [EXPORT_PAGINATOR.cursorParam]: position.cursor } : { start_time: String(position.startTime) });
     query.set('support_type_scope', 'all');
     query.set('include', EXPORT_INCLUDE);
     const body = await sizer.fetch((perPage, client) => {
-      query.set('per_page', String(perPage));
-      return getVerbatim(client.ticketexport, `${http.baseUrl}${EXPORT_PATH}?${query.toString()}`, ctx.key);
+      query.set(EXPORT_PAGINATOR.pageSizeParam, String(perPage));
+      return getVerbatim(client.ticketexport, `${http.baseUrl}${stream.path}?${query.toString()}`, ctx.key);
     });
     const page = parseOrFail(exportPageSchema, body, ctx.key, 'incremental export page');
     sizer.observe(page.tickets.length);
     const join = attachMetricSets(page.tickets, page.metric_sets);
     if (join.unmatched > 0) ctx.logger?.warn({ connector: ctx.key, unmatched: join.unmatched }, 'Zendesk export page: metric sets without a ticket on the page were ignored');
-    const next = page.after_cursor ?? ('cursor' in position ? position.cursor : null);
-    if (next === null && !page.end_of_stream) throw contractError(ctx.key, 'the export page has no after_cursor but is not the end of the stream');
-    const checkpoint = next ?? `${START_TIME_CHECKPOINT}${'startTime' in position ? position.startTime : 0}`;
-    yield { records: page.tickets, nextCursor: checkpoint, done: page.end_of_stream, sourceHighWaterMs: highWaterMs(page.tickets) };
-    if (page.end_of_stream || next === null) return;
-    if (seen.has(next)) throw contractError(ctx.key, 'the export returned a cursor it had already returned (loop)');
-    seen.add(next);
-    position = { cursor: next };
+    const step = pager.step({ records: page.tickets, body: page });
+    // Until the export has given a cursor, the start time is the checkpoint.
+    const checkpoint = step.checkpoint ?? `${START_TIME_CHECKPOINT}${'startTime' in position ? position.startTime : 0}`;
+    yield { records: page.tickets, nextCursor: checkpoint, done: step.next === null, sourceHighWaterMs: highWaterMs(page.tickets) };
+    const cursor = step.next?.kind === 'params' ? step.next.params[EXPORT_PAGINATOR.cursorParam] : undefined;
+    if (cursor === undefined) return;
+    position = { cursor };
   }
 }
 
 /**
- * All ticket fields, cursor-paged by `meta.has_more` + `page[after]`. Not node-zendesk's
- * `ticketfields.list()`: its getAll follows `links.next`, which Zendesk still sets on the last page.
- * https://developer.zendesk.com/api-reference/introduction/pagination/#using-cursor-pagination
+ * All ticket fields (TICKET_FIELDS_PAGINATOR); an account still on offset pages answers without
+ * `meta` and follows `next_page`. Not node-zendesk's `ticketfields.list()`: its getAll follows
+ * `links.next`, which Zendesk still sets on the last page.
  */
 async function loadTicketFields(zd: ZendeskClient, http: HttpClient): Promise<ZendeskTicketField[]> {
   const fields: ZendeskTicketField[] = [];
-  let url: string | null = `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams({ 'page[size]': '100' }).toString()}`;
+  const size = { [TICKET_FIELDS_PAGINATOR.pageSizeParam]: String(TICKET_FIELDS_PAGINATOR.pageSize) };
+  const pager = new Pager(TICKET_FIELDS_PAGINATOR, http.connectorKey);
+  let url: string | null = `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams(size).toString()}`;
   for (let pages = 0; url !== null; pages += 1) {
     if (pages >= MAX_FIELD_PAGES) throw contractError(http.connectorKey, `ticket_fields did not end after ${MAX_FIELD_PAGES} pages`);
     const body = await getVerbatim(zd.ticketfields, url, http.connectorKey);
     const page = parseOrFail(ticketFieldsPageSchema, body, http.connectorKey, 'ticket_fields page');
     fields.push(...page.ticket_fields);
-    if (page.meta?.has_more === true && page.meta.after_cursor) {
-      url = `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams({ 'page[size]': '100', 'page[after]': page.meta.after_cursor }).toString()}`;
-    } else {
-      url = page.meta === undefined ? (page.next_page ?? null) : null;
+    if (page.meta === undefined) {
+      url = page.next_page ?? null;
+      continue;
     }
+    const next = pager.step({ records: page.ticket_fields, body: page }).next;
+    url = next?.kind === 'params' ? `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams({ ...size, ...next.params }).toString()}` : null;
   }
   return fields;
 }

@@ -35,13 +35,29 @@ export interface ResponseRule {
   message?: string;
 }
 
+/**
+ * How a stream pages (src/connector-kit/pagination.ts interprets it). Paths are dotted paths into the
+ * page's JSON body (`meta.after_cursor`).
+ */
 export type Paginator =
-  /** The response carries the next cursor (`cursorPath`) and an end flag (`donePath`). */
-  | { type: 'cursor'; cursorPath: string; cursorParam: string; donePath?: string; pageSize: number; pageSizeParam?: string }
-  /** The response (or a Link header) carries the next page's URL. */
+  /**
+   * The page carries the next cursor (`cursorPath`) and says whether it is the last: `donePath` true,
+   * or `morePath` false (without either, a missing cursor ends it). The next request carries only the
+   * cursor (`cursorParam`).
+   */
+  | { type: 'cursor'; cursorPath: string; cursorParam: string; donePath?: string; morePath?: string; pageSize: number; pageSizeParam?: string }
+  /** The page (`nextUrlPath`) or its `Link: <…>; rel="next"` header carries the next page's URL. */
   | { type: 'link'; nextUrlPath?: string; pageSize: number }
-  /** Ordered by `keys`; the last row of a page is the bookmark for the next (ServiceNow). */
-  | { type: 'keyset'; keys: readonly string[]; pageSize: number };
+  /**
+   * Ordered by `keys`; the last record's values of them are the bookmark for the next page
+   * (ServiceNow). Only an empty page ends it: a short page may be short because of ACLs.
+   */
+  | { type: 'keyset'; keys: readonly string[]; pageSize: number }
+  /**
+   * The page carries an opaque token for the next (`tokenPath`, Jira's `nextPageToken`). A missing
+   * token or an empty page ends it; a token seen before is a loop; records are deduplicated by `idPath`.
+   */
+  | { type: 'token'; tokenPath: string; tokenParam: string; idPath: string; pageSize: number; pageSizeParam?: string };
 
 /** Resolved credentials (secrets included): built at run time from settings + secrets, never logged. */
 export type AuthStrategy =
