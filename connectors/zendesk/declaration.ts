@@ -1,7 +1,7 @@
 import type { ConnectorDefinition, Paginator, ResponseRule } from '../../src/connector-kit/declaration.ts';
 import { type FieldLabels } from './field-labels.ts';
 import { normaliseZendeskTicket } from './normalise.ts';
-import { type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
+import { changeTimeSchema, type ZendeskTicket, zendeskTicketSchema } from './raw-schemas.ts';
 import { type ZendeskSettings, secretNamesFor, zendeskAuth, zendeskSettingsSchema } from './settings.ts';
 
 /**
@@ -83,10 +83,25 @@ export function exportStartTime(sinceMs: number, nowMs: number): number {
 }
 
 /** Change time for the high-water mark: generated_timestamp (what the export selects on), else updated_at. */
-export function changedAtMs(raw: { generated_timestamp?: number | undefined; updated_at?: string | undefined }): number | null {
+export function changedAtMs(record: unknown): number | null {
+  const parsed = changeTimeSchema.safeParse(record);
+  if (!parsed.success) return null;
+  const raw = parsed.data;
   if (raw.generated_timestamp !== undefined) return raw.generated_timestamp * 1000;
   const at = raw.updated_at === undefined ? Number.NaN : Date.parse(raw.updated_at);
   return Number.isNaN(at) ? null : at;
+}
+
+/**
+ * A first request that finds nothing has no cursor to resume from: its start time is the checkpoint
+ * (`start_time:<unix>`) until a cursor exists, so the next run does not start over.
+ */
+export const START_TIME_CHECKPOINT = 'start_time:';
+
+export function startTimeOf(checkpoint: string): number | null {
+  if (!checkpoint.startsWith(START_TIME_CHECKPOINT)) return null;
+  const seconds = Number(checkpoint.slice(START_TIME_CHECKPOINT.length));
+  return Number.isSafeInteger(seconds) && seconds >= 0 ? seconds * 1000 : null;
 }
 
 export interface ZendeskLookups { fieldLabels: FieldLabels; baseUrl: string }
@@ -101,13 +116,18 @@ export const zendeskDefinition: ConnectorDefinition<typeof zendeskSettingsSchema
     tickets: {
       path: EXPORT_PATH,
       recordsPath: 'tickets',
+      // Every request asks for all support types (the default, `agent`, leaves out tickets handled by
+      // Zendesk AI agents) and side-loads the ticket metrics.
+      params: { support_type_scope: 'all', include: EXPORT_INCLUDE },
       raw: zendeskTicketSchema,
       paginator: EXPORT_PAGINATOR,
       incremental: {
         changedAtMs,
-        toRequest: (sinceMs, nowMs) => ({ start_time: String(exportStartTime(sinceMs, nowMs)), include: EXPORT_INCLUDE }),
+        toRequest: (sinceMs, nowMs) => ({ start_time: String(exportStartTime(sinceMs, nowMs)) }),
         minAgeMs: EXPORT_MIN_AGE_MS,
         lookbackMs: 0,
+        timeCheckpoint: (sinceMs) => `${START_TIME_CHECKPOINT}${Math.max(0, Math.floor(sinceMs / 1000))}`,
+        timeOf: startTimeOf,
       },
       normalise: (raw, lookups) => normaliseZendeskTicket(raw, lookups.fieldLabels, lookups.baseUrl),
     },

@@ -3,12 +3,13 @@ import type { RefreshLock } from '../../src/connector-kit/auth-state.ts';
 import type { ConnectorContext, ConnectorSession, SourcePage } from '../../src/connector-kit/connector-module.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
 import { type HttpClient, createHttpClient } from '../../src/connector-kit/http-client.ts';
+import { declaredPages } from '../../src/connector-kit/declared-stream.ts';
 import { Pager } from '../../src/connector-kit/pagination.ts';
-import { changedAtMs, EXPORT_INCLUDE, EXPORT_PAGINATOR, exportStartTime, TICKET_FIELDS_PAGINATOR, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskDefinition } from './declaration.ts';
+import { EXPORT_PAGINATOR, TICKET_FIELDS_PAGINATOR, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskDefinition } from './declaration.ts';
 import { type FieldLabels, fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
 import { attachMetricSets } from './metric-sets.ts';
 import { normaliseZendeskTicket } from './normalise.ts';
-import { changeTimeSchema, currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicketField } from './raw-schemas.ts';
+import { currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicketField } from './raw-schemas.ts';
 import { credentialHint, parseZendeskSettings, type ZendeskSettings, zendeskAuth } from './settings.ts';
 import { createPageSizer, type PageSizer } from './page-sizer.ts';
 import { createZendeskClient, getVerbatim, type ZendeskClient } from './transport.ts';
@@ -84,59 +85,32 @@ function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
 }
 
 /**
- * Cursor export: the first request carries `start_time` (never younger than 61 s), every later one
- * only `cursor` — built by us rather than taken from `after_url`, so the host stays the configured one.
- * Every request asks for `support_type_scope=all`: the default (`agent`) leaves out tickets handled by
- * Zendesk AI agents — and `include=metric_sets`: each page then carries the ticket metrics of its
- * tickets, joined onto them by `ticket_id` (metric-sets.ts). A first request that finds nothing has no
- * cursor to resume from: its start time is the checkpoint (`start_time:<unix>`) until a cursor exists,
- * so the next run does not start over.
+ * The cursor export (zendeskDefinition's tickets stream, walked by the kit: declared-stream.ts): the
+ * first request carries `start_time`, every later one only `cursor` — built by the kit from the
+ * declaration rather than taken from `after_url`, so the host stays the configured one. Each page is
+ * asked at the size the page sizer chose and carries the ticket metrics of its tickets, joined onto
+ * them by `ticket_id` (metric-sets.ts).
  * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
  */
-export const START_TIME_CHECKPOINT = 'start_time:';
-
-type Position = { cursor: string } | { startTime: number };
-
-function startPosition(from: { cursor: string | null; sinceMs: number }, nowMs: number): Position {
-  const stored = from.cursor ?? '';
-  if (stored.startsWith(START_TIME_CHECKPOINT)) {
-    const seconds = Number(stored.slice(START_TIME_CHECKPOINT.length));
-    if (Number.isSafeInteger(seconds) && seconds >= 0) return { startTime: Math.min(seconds, exportStartTime(Number.MAX_SAFE_INTEGER, nowMs)) };
-  }
-  // '' is what earlier versions stored for "no cursor yet".
-  if (stored !== '' && !stored.startsWith(START_TIME_CHECKPOINT)) return { cursor: stored };
-  return { startTime: exportStartTime(from.sinceMs, nowMs) };
-}
-
-async function* exportPages(
-  http: HttpClient,
-  ctx: ConnectorContext,
-  from: { cursor: string | null; sinceMs: number },
-  sizer: PageSizer,
-): AsyncGenerator<SourcePage> {
+function exportPages(http: HttpClient, ctx: ConnectorContext, from: { cursor: string | null; sinceMs: number }, sizer: PageSizer): AsyncIterable<SourcePage> {
   const stream = zendeskDefinition.streams.tickets;
-  let position = startPosition(from, ctx.clock.now());
-  const pager = new Pager(stream.paginator, ctx.key, 'cursor' in position ? position.cursor : null);
-  for (;;) {
-    const query = new URLSearchParams('cursor' in position ? { [EXPORT_PAGINATOR.cursorParam]: position.cursor } : { start_time: String(position.startTime) });
-    query.set('support_type_scope', 'all');
-    query.set('include', EXPORT_INCLUDE);
-    const body = await sizer.fetch((perPage, client) => {
-      query.set(EXPORT_PAGINATOR.pageSizeParam, String(perPage));
-      return getVerbatim(client.ticketexport, `${http.baseUrl}${stream.path}?${query.toString()}`, ctx.key);
-    });
-    const page = parseOrFail(exportPageSchema, body, ctx.key, 'incremental export page');
-    sizer.observe(page.tickets.length);
-    const join = attachMetricSets(page.tickets, page.metric_sets);
-    if (join.unmatched > 0) ctx.logger?.warn({ connector: ctx.key, unmatched: join.unmatched }, 'Zendesk export page: metric sets without a ticket on the page were ignored');
-    const step = pager.step({ records: page.tickets, body: page });
-    // Until the export has given a cursor, the start time is the checkpoint.
-    const checkpoint = step.checkpoint ?? `${START_TIME_CHECKPOINT}${'startTime' in position ? position.startTime : 0}`;
-    yield { records: page.tickets, nextCursor: checkpoint, done: step.next === null, sourceHighWaterMs: highWaterMs(page.tickets) };
-    const cursor = step.next?.kind === 'params' ? step.next.params[EXPORT_PAGINATOR.cursorParam] : undefined;
-    if (cursor === undefined) return;
-    position = { cursor };
-  }
+  return declaredPages(stream, { connectorKey: ctx.key, nowMs: ctx.clock.now(), from }, {
+    fetch: async (request) => {
+      const query = new URLSearchParams('params' in request ? request.params : {});
+      const body = await sizer.fetch((perPage, client) => {
+        query.set(EXPORT_PAGINATOR.pageSizeParam, String(perPage));
+        return getVerbatim(client.ticketexport, `${http.baseUrl}${stream.path}?${query.toString()}`, ctx.key);
+      });
+      return { body };
+    },
+    page: (body) => {
+      const page = parseOrFail(exportPageSchema, body, ctx.key, 'incremental export page');
+      sizer.observe(page.tickets.length);
+      const join = attachMetricSets(page.tickets, page.metric_sets);
+      if (join.unmatched > 0) ctx.logger?.warn({ connector: ctx.key, unmatched: join.unmatched }, 'Zendesk export page: metric sets without a ticket on the page were ignored');
+      return page;
+    },
+  });
 }
 
 /**
@@ -162,16 +136,6 @@ async function loadTicketFields(zd: ZendeskClient, http: HttpClient): Promise<Ze
     url = next?.kind === 'params' ? `${http.baseUrl}${TICKET_FIELDS_PATH}?${new URLSearchParams({ ...size, ...next.params }).toString()}` : null;
   }
   return fields;
-}
-
-function highWaterMs(records: readonly unknown[]): number | null {
-  let max: number | null = null;
-  for (const record of records) {
-    const parsed = changeTimeSchema.safeParse(record);
-    const at = parsed.success ? changedAtMs(parsed.data) : null;
-    if (at !== null && (max === null || at > max)) max = at;
-  }
-  return max;
 }
 
 function parseOrFail<S extends z.ZodType>(schema: S, value: unknown, connectorKey: string, what: string): z.output<S> {

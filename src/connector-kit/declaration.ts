@@ -81,15 +81,22 @@ export type AuthStrategy =
     }
   | { type: 'none' };
 
-export interface IncrementalSpec<Raw> {
+export interface IncrementalSpec {
   /** Source change time of a record in epoch ms (drives the high-water mark), null when unknown. */
-  changedAtMs(raw: Raw): number | null;
-  /** Query parameters of a run's first request when there is no cursor yet. */
+  changedAtMs(record: unknown): number | null;
+  /** Query parameters of a run's first request from a time (clamped to now − minAge). */
   toRequest(sinceMs: number, nowMs: number): Record<string, string>;
-  /** Records younger than this are not served yet (Zendesk: 60 s); the start is clamped to now − minAge. */
+  /** Records younger than this are not served yet (Zendesk: 60 s). */
   minAgeMs: number;
-  /** How far before the checkpoint a resumed run re-reads (safe because writes are upserts). */
+  /** How far before a time checkpoint a run re-reads (safe because writes are upserts). */
   lookbackMs: number;
+  /**
+   * The checkpoint of a page read from a time, before the source gave anything to resume from (a
+   * first page with no cursor, every page of a token walk: its newest change time less lookbackMs),
+   * and its inverse: the time a stored checkpoint of that form starts from (null: not of that form).
+   */
+  timeCheckpoint(sinceMs: number): string;
+  timeOf(checkpoint: string): number | null;
 }
 
 export interface StreamDefinition<Raw, Lookups = undefined> {
@@ -97,9 +104,13 @@ export interface StreamDefinition<Raw, Lookups = undefined> {
   path: string;
   /** Where the records sit in a page, e.g. `tickets`. */
   recordsPath: string;
+  /** Query parameters of every request of the stream. */
+  params?: Readonly<Record<string, string>>;
   raw: z.ZodType<Raw>;
   paginator: Paginator;
-  incremental: IncrementalSpec<Raw>;
+  incremental: IncrementalSpec;
+  /** A keyset paginator's next request from the bookmark (the last record's key values). */
+  bookmarkRequest?(values: readonly string[], nowMs: number): Record<string, string>;
   /** Stream-specific rules, tried before the connector's. */
   rules?: readonly ResponseRule[];
   /** Pure; `lookups` are what `prepare()` loaded (e.g. dropdown labels). Never throws. */
