@@ -108,9 +108,10 @@ export interface ZendeskLookups { fieldLabels: FieldLabels; baseUrl: string }
 
 export const zendeskDefinition: ConnectorDefinition<typeof zendeskSettingsSchema, ZendeskTicket, ZendeskLookups> = {
   system: 'zendesk',
+  name: 'Zendesk',
   config: zendeskSettingsSchema,
   secrets: (settings: ZendeskSettings) => secretNamesFor(settings),
-  auth: (settings, secrets) => zendeskAuth(settings, secrets, 'zendesk'),
+  auth: zendeskAuth,
   rules: zendeskRules,
   streams: {
     tickets: {

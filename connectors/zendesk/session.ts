@@ -1,80 +1,43 @@
 import { z } from 'zod';
-import type { RefreshLock } from '../../src/connector-kit/auth-state.ts';
-import type { ConnectorContext, ConnectorSession, SourcePage } from '../../src/connector-kit/connector-module.ts';
+import type { ConnectorContext, ConnectorSession } from '../../src/connector-kit/connector-module.ts';
+import { type DeclaredConnector, openDeclaredSession } from '../../src/connector-kit/declared-session.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
-import { type HttpClient, createHttpClient } from '../../src/connector-kit/http-client.ts';
-import { declaredPages } from '../../src/connector-kit/declared-stream.ts';
+import type { HttpClient } from '../../src/connector-kit/http-client.ts';
+import type { StreamHooks } from '../../src/connector-kit/declared-stream.ts';
 import { Pager } from '../../src/connector-kit/pagination.ts';
-import { EXPORT_PAGINATOR, TICKET_FIELDS_PAGINATOR, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskDefinition } from './declaration.ts';
-import { type FieldLabels, fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
+import { EXPORT_PAGINATOR, TICKET_FIELDS_PAGINATOR, TICKET_FIELDS_PATH, USERS_ME_PATH, zendeskDefinition, type ZendeskLookups } from './declaration.ts';
+import { fieldLabelsFrom, noFieldLabels } from './field-labels.ts';
 import { attachMetricSets } from './metric-sets.ts';
-import { normaliseZendeskTicket } from './normalise.ts';
-import { currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicketField } from './raw-schemas.ts';
-import { credentialHint, parseZendeskSettings, type ZendeskSettings, zendeskAuth } from './settings.ts';
+import { currentUserSchema, exportPageSchema, ticketFieldsPageSchema, type ZendeskTicket, type ZendeskTicketField } from './raw-schemas.ts';
+import { credentialHint, type ZendeskSettings } from './settings.ts';
 import { createPageSizer, type PageSizer } from './page-sizer.ts';
 import { createZendeskClient, getVerbatim, type ZendeskClient } from './transport.ts';
 
 /** Guards against a provider that keeps answering "more": no real account has this many field pages. */
 const MAX_FIELD_PAGES = 200;
 
-export function openZendeskSession(ctx: ConnectorContext): ConnectorSession {
-  const settings = parseZendeskSettings(ctx.settings, ctx.key);
-  let secrets: Record<string, string> = { ...ctx.secrets };
-  const http = createHttpClient({
-    connectorKey: ctx.key,
-    baseUrl: ctx.baseUrl,
-    allowInsecure: ctx.allowInsecureBaseUrl ?? false,
-    auth: zendeskAuth(settings, ctx.secrets, ctx.key),
-    rules: zendeskDefinition.rules,
-    clock: ctx.clock,
-    messageVars: { credentialHint: credentialHint(settings, ctx.secretSources) },
-    ...(ctx.signal ? { signal: ctx.signal } : {}),
-    ...(ctx.random ? { random: ctx.random } : {}),
-    ...(ctx.deferRateLimitWaitsOverMs === undefined ? {} : { deferRateLimitWaitsOverMs: ctx.deferRateLimitWaitsOverMs }),
-    ...(ctx.logger ? { logger: ctx.logger } : {}),
-    ...(ctx.withRefreshLock ? { withRefreshLock: refreshLockOf(ctx.withRefreshLock, (stored) => {
-      secrets = { ...secrets, ...stored };
-    }) } : {}),
-    onSecretsRotated: async (rotated) => {
-      // Zendesk has already revoked the old pair: hand the whole new secret set over before retrying.
-      secrets = { ...secrets, ...rotated };
-      if (ctx.onSecretsRotated) await ctx.onSecretsRotated(secrets);
-      else ctx.logger?.warn({ connector: ctx.key }, 'OAuth tokens rotated but nothing persists them: the next run will need a new grant');
-    },
-  });
-  const zd = createZendeskClient(http);
-  let fieldLabels: FieldLabels = noFieldLabels;
+/**
+ * Zendesk's session: the kit's declared session (declared-session.ts) over zendeskDefinition, with
+ * what the declaration cannot say — node-zendesk's transport and the page sizer for export pages, the
+ * metric-set join, the ticket_fields look-up and the users/me check.
+ */
+export const zendeskSession: DeclaredConnector<typeof zendeskDefinition.config, ZendeskTicket, ZendeskLookups> = {
+  definition: zendeskDefinition,
+  noLookups: ({ http }) => ({ fieldLabels: noFieldLabels, baseUrl: http.baseUrl }),
+  messageVars: (settings, ctx) => ({ credentialHint: credentialHint(settings, ctx.secretSources) }),
+  prepare: async ({ http }) => ({ fieldLabels: fieldLabelsFrom(await loadTicketFields(createZendeskClient(http), http)), baseUrl: http.baseUrl }),
+  async check({ http, settings, ctx }) {
+    // https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user
+    const body = await getVerbatim(createZendeskClient(http).users, `${http.baseUrl}${USERS_ME_PATH}`, ctx.key);
+    const { user: me } = parseOrFail(z.looseObject({ user: currentUserSchema }), body, ctx.key, 'users/me');
+    // Zendesk answers an anonymous user (id null) instead of 401 when no credentials apply.
+    if (me.id === null) throw authRejected(ctx, settings);
+    return { ok: true, detail: `authenticated as Zendesk user ${me.id}${me.role ? ` (role ${me.role})` : ''}` };
+  },
+  ticketHooks: ({ http, settings, ctx }) => exportHooks(http, ctx, createPageSizer(http, { maxPerPage: settings.pageSize ?? EXPORT_PAGINATOR.pageSize, pageBytes: settings.pageBytes })),
+};
 
-  return {
-    async prepare() {
-      fieldLabels = fieldLabelsFrom(await loadTicketFields(zd, http));
-    },
-    ticketPages: (from) => exportPages(http, ctx, from, createPageSizer(http, { maxPerPage: settings.pageSize ?? EXPORT_PAGINATOR.pageSize, pageBytes: settings.pageBytes })),
-    normalise: (raw) => normaliseZendeskTicket(raw, fieldLabels, http.baseUrl),
-    async check() {
-      // https://developer.zendesk.com/api-reference/ticketing/users/users/#show-the-currently-authenticated-user
-      const body = await getVerbatim(zd.users, `${http.baseUrl}${USERS_ME_PATH}`, ctx.key);
-      const { user: me } = parseOrFail(z.looseObject({ user: currentUserSchema }), body, ctx.key, 'users/me');
-      // Zendesk answers an anonymous user (id null) instead of 401 when no credentials apply.
-      if (me.id === null) throw authRejected(ctx, settings);
-      return { ok: true, detail: `authenticated as Zendesk user ${me.id}${me.role ? ` (role ${me.role})` : ''}` };
-    },
-    stats: () => http.stats(),
-    budget: () => http.budget(),
-  };
-}
-
-/** The kit's refresh lock over the connector's stored secrets (OAuth names: accessToken, refreshToken). */
-function refreshLockOf(lock: NonNullable<ConnectorContext['withRefreshLock']>, onRead: (stored: Record<string, string>) => void): RefreshLock {
-  return (refresh) =>
-    lock((readStored) =>
-      refresh(async () => {
-        const stored = await readStored();
-        onRead(stored);
-        return { accessToken: stored['accessToken'] || null, refreshToken: stored['refreshToken'] || null };
-      }),
-    );
-}
+export const openZendeskSession = (ctx: ConnectorContext): ConnectorSession => openDeclaredSession(zendeskSession, ctx);
 
 function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
   return new ConnectorError(`Zendesk rejected the credentials for connector "${c.key}" (anonymous user). ${credentialHint(s, c.secretSources)}`, {
@@ -85,21 +48,21 @@ function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
 }
 
 /**
- * The cursor export (zendeskDefinition's tickets stream, walked by the kit: declared-stream.ts): the
- * first request carries `start_time`, every later one only `cursor` — built by the kit from the
- * declaration rather than taken from `after_url`, so the host stays the configured one. Each page is
- * asked at the size the page sizer chose and carries the ticket metrics of its tickets, joined onto
- * them by `ticket_id` (metric-sets.ts).
+ * One walk of the cursor export (zendeskDefinition's tickets stream, walked by the kit:
+ * declared-stream.ts): the first request carries `start_time`, every later one only `cursor` — built
+ * by the kit from the declaration rather than taken from `after_url`, so the host stays the configured
+ * one. Each page is asked at the size the page sizer chose and carries the ticket metrics of its
+ * tickets, joined onto them by `ticket_id` (metric-sets.ts).
  * https://developer.zendesk.com/api-reference/ticketing/ticket-management/incremental_exports/#incremental-ticket-export-cursor-based
  */
-function exportPages(http: HttpClient, ctx: ConnectorContext, from: { cursor: string | null; sinceMs: number }, sizer: PageSizer): AsyncIterable<SourcePage> {
-  const stream = zendeskDefinition.streams.tickets;
-  return declaredPages(stream, { connectorKey: ctx.key, nowMs: ctx.clock.now(), from }, {
+function exportHooks(http: HttpClient, ctx: ConnectorContext, sizer: PageSizer): StreamHooks {
+  const path = zendeskDefinition.streams.tickets.path;
+  return {
     fetch: async (request) => {
       const query = new URLSearchParams('params' in request ? request.params : {});
       const body = await sizer.fetch((perPage, client) => {
         query.set(EXPORT_PAGINATOR.pageSizeParam, String(perPage));
-        return getVerbatim(client.ticketexport, `${http.baseUrl}${stream.path}?${query.toString()}`, ctx.key);
+        return getVerbatim(client.ticketexport, `${http.baseUrl}${path}?${query.toString()}`, ctx.key);
       });
       return { body };
     },
@@ -110,7 +73,7 @@ function exportPages(http: HttpClient, ctx: ConnectorContext, from: { cursor: st
       if (join.unmatched > 0) ctx.logger?.warn({ connector: ctx.key, unmatched: join.unmatched }, 'Zendesk export page: metric sets without a ticket on the page were ignored');
       return page;
     },
-  });
+  };
 }
 
 /**

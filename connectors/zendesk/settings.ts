@@ -25,16 +25,6 @@ export function secretNamesFor(settings: ZendeskSettings): string[] {
   return settings.auth.type === 'api_token' ? ['token'] : ['clientSecret', 'accessToken', 'refreshToken'];
 }
 
-export function parseZendeskSettings(raw: unknown, connectorKey: string): ZendeskSettings {
-  const parsed = zendeskSettingsSchema.safeParse(raw);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  throw new ConnectorError(
-    `Connector "${connectorKey}": invalid Zendesk settings at ${issue?.path.join('.') || '(root)'}: ${issue?.message ?? 'invalid'}`,
-    { failure: 'config', code: 'INVALID_SETTINGS', connector: connectorKey },
-  );
-}
-
 export function zendeskAuth(settings: ZendeskSettings, secrets: Readonly<Record<string, string>>, connectorKey: string): AuthStrategy {
   const need = (name: string): string => {
     const value = secrets[name];

@@ -119,11 +119,14 @@ export interface StreamDefinition<Raw, Lookups = undefined> {
 
 export interface ConnectorDefinition<Config extends z.ZodType, Raw, Lookups = undefined> {
   system: SourceSystem;
+  /** The desk's name as operators read it in messages ("Zendesk"). */
+  name: string;
   /** Non-secret settings. */
   config: Config;
   /** Names of the secrets these settings need. */
   secrets(config: z.infer<Config>): string[];
-  auth(config: z.infer<Config>, secrets: Readonly<Record<string, string>>): AuthStrategy;
+  /** Throws a config ConnectorError naming a missing secret. */
+  auth(config: z.infer<Config>, secrets: Readonly<Record<string, string>>, connectorKey: string): AuthStrategy;
   /** Connector-wide rules, tried after a stream's own. */
   rules: readonly ResponseRule[];
   streams: { tickets: StreamDefinition<Raw, Lookups> };
