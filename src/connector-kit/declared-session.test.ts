@@ -77,7 +77,7 @@ describe('a session from a declaration', () => {
     const pages: SourcePage[] = [];
     for await (const page of session.ticketPages({ cursor: null, sinceMs: Date.parse('2026-02-01T00:00:00Z') })) pages.push(page);
     expect(pages.map((p) => [p.records.length, p.nextCursor, p.done])).toEqual([
-      [2, '["2026-02-02T00:00:00Z","b"]', false], [1, '["2026-02-03T00:00:00Z","c"]', false], [0, `since:${Date.parse('2026-02-01T00:00:00Z')}`, true],
+      [2, '["2026-02-02T00:00:00Z","b"]', false], [1, '["2026-02-03T00:00:00Z","c"]', false], [0, `since:${Date.parse('2026-02-03T00:00:00Z')}`, true],
     ]);
     expect(scope.isDone()).toBe(true);
     expect(session.normalise(pages[0]?.records[0])).toEqual({ ok: false, nativeId: 'a', reason: 'normalised elsewhere: A' });

@@ -53,14 +53,15 @@ describe('a stream walked from its declaration', () => {
       { items: [row('2026-01-01T00:00:00Z', 'a'), row('2026-01-01T00:00:00Z', 'b')] },
       { items: [row('2026-01-01T00:00:00Z', 'c')] },
       { items: [] },
-    ], { cursor: null, sinceMs: at('2026-01-01T00:00:00Z') }, { bookmark: true });
+    ], { cursor: null, sinceMs: at('2026-01-01T00:00:00Z') }, { bookmark: true, lookbackMs: 120_000 });
     expect(requests).toEqual([
       { params: { fields: 'all', since: String(at('2026-01-01T00:00:00Z')) } },
       { params: { fields: 'all', after: '2026-01-01T00:00:00Z|b' } },
       { params: { fields: 'all', after: '2026-01-01T00:00:00Z|c' } },
     ]);
     expect(pages.map((p) => [p.records.length, p.nextCursor, p.done])).toEqual([
-      [2, '["2026-01-01T00:00:00Z","b"]', false], [1, '["2026-01-01T00:00:00Z","c"]', false], [0, `since:${at('2026-01-01T00:00:00Z')}`, true],
+      // Finished: the next run starts from the newest change time less the lookback (late writes into that second).
+      [2, '["2026-01-01T00:00:00Z","b"]', false], [1, '["2026-01-01T00:00:00Z","c"]', false], [0, `since:${at('2025-12-31T23:58:00Z')}`, true],
     ]);
     const resumed = await walk(keyset, [{ items: [] }], { cursor: '["2026-01-01T00:00:00Z","c"]', sinceMs: 0 }, { bookmark: true });
     expect(resumed.requests).toEqual([{ params: { fields: 'all', after: '2026-01-01T00:00:00Z|c' } }]);

@@ -8,7 +8,8 @@ import { type NextPage, Pager, valueAt } from './pagination.ts';
  * stored checkpoint (cursor, link, keyset bookmark) or a time (`incremental.toRequest`, never younger
  * than `minAgeMs`, `lookbackMs` before a time checkpoint) — how each next request follows from a page
  * (pagination.ts, with its guards), where the records are, the high-water mark, and what checkpoint
- * goes with each page. The session only fetches (its transport, auth and pacing) and may adjust a page
+ * goes with each page: the cursor or link; a keyset walk's bookmark, and when it has finished, its
+ * newest change time less lookback; a token walk's newest change time less lookback. The session only fetches (its transport, auth and pacing) and may adjust a page
  * before it is read (Zendesk joins its side-loaded metric sets).
  */
 export type StreamRequest = { params: Record<string, string> } | { url: string };
@@ -50,8 +51,11 @@ export async function* declaredPages(
     const step = pager.step({ records, body, ...(fetched.headers ? { headers: fetched.headers } : {}) });
     const pageHigh = highWaterOf(step.records, incremental.changedAtMs);
     if (pageHigh !== null && (highWater === null || pageHigh > highWater)) highWater = pageHigh;
-    // A token does not outlive its search: its walk resumes from its newest change time, less lookback.
-    const checkpoint = paginator.type === 'token'
+    // A token does not outlive its search, and a finished keyset walk must see rows written late into
+    // the second it ended on: the next run starts from the newest change time, less lookback. A keyset
+    // walk cut short resumes from its bookmark.
+    const fromTime = paginator.type === 'token' || (paginator.type === 'keyset' && step.next === null);
+    const checkpoint = fromTime
       ? (highWater === null ? startCheckpoint : incremental.timeCheckpoint(highWater - incremental.lookbackMs))
       : (step.checkpoint ?? startCheckpoint);
     yield { records: step.records, nextCursor: checkpoint, done: step.next === null, sourceHighWaterMs: pageHigh };
