@@ -1,4 +1,5 @@
 import type { ConnectorModule } from '../src/connector-kit/connector-module.ts';
+import { servicenowConnector } from './servicenow/index.ts';
 import { zendeskConnector } from './zendesk/index.ts';
 
 /**
@@ -7,6 +8,7 @@ import { zendeskConnector } from './zendesk/index.ts';
  */
 export const connectorModules: Partial<Record<ConnectorModule['system'], ConnectorModule>> = {
   zendesk: zendeskConnector,
+  servicenow: servicenowConnector,
 };
 
 /** The settings schemas config validation checks each connector's `settings` against. */

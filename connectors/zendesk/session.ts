@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ConnectorContext, ConnectorSession } from '../../src/connector-kit/connector-module.ts';
-import { type DeclaredConnector, openDeclaredSession } from '../../src/connector-kit/declared-session.ts';
+import type { ConnectorContext } from '../../src/connector-kit/connector-module.ts';
+import type { DeclaredConnector } from '../../src/connector-kit/declared-session.ts';
 import { ConnectorError } from '../../src/connector-kit/failure.ts';
 import type { HttpClient } from '../../src/connector-kit/http-client.ts';
 import type { StreamHooks } from '../../src/connector-kit/declared-stream.ts';
@@ -36,8 +36,6 @@ export const zendeskSession: DeclaredConnector<typeof zendeskDefinition.config, 
   },
   ticketHooks: ({ http, settings, ctx }) => exportHooks(http, ctx, createPageSizer(http, { maxPerPage: settings.pageSize ?? EXPORT_PAGINATOR.pageSize, pageBytes: settings.pageBytes })),
 };
-
-export const openZendeskSession = (ctx: ConnectorContext): ConnectorSession => openDeclaredSession(zendeskSession, ctx);
 
 function authRejected(c: ConnectorContext, s: ZendeskSettings): ConnectorError {
   return new ConnectorError(`Zendesk rejected the credentials for connector "${c.key}" (anonymous user). ${credentialHint(s, c.secretSources)}`, {

@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import type { RefreshLock } from './auth-state.ts';
-import type { ConnectorContext, ConnectorSession } from './connector-module.ts';
+import type { ConnectorContext, ConnectorModule, ConnectorSession } from './connector-module.ts';
 import type { ConnectorDefinition } from './declaration.ts';
 import { declaredPages, type StreamHooks } from './declared-stream.ts';
 import { ConnectorError } from './failure.ts';
@@ -79,6 +79,21 @@ export function openDeclaredSession<Config extends z.ZodType, Raw, Lookups>(conn
     check: () => connector.check(io),
     stats: () => http.stats(),
     budget: () => http.budget(),
+  };
+}
+
+/** The module the registry holds for a declared connector (`normaliserVersion`: bump when normalise() maps differently). */
+export function declaredModule<Config extends z.ZodType, Raw, Lookups>(connector: DeclaredConnector<Config, Raw, Lookups>, normaliserVersion: number): ConnectorModule {
+  const { definition } = connector;
+  return {
+    system: definition.system,
+    settingsSchema: definition.config,
+    secretNames(settings) {
+      const parsed = definition.config.safeParse(settings);
+      return parsed.success ? definition.secrets(parsed.data) : [];
+    },
+    normaliserVersion,
+    open: (ctx) => openDeclaredSession(connector, ctx),
   };
 }
 
