@@ -103,9 +103,19 @@ describe('servicenow connector: incident table by keyset', () => {
     expect(session.budget()).toMatchObject({ limit: 5000, remaining: 4321, resetAtMs: reset * 1000 });
   });
 
-  it('check() proves the credentials and the read ACL on the table', async () => {
-    nock(BASE).get(PATH).query({ sysparm_limit: '1', sysparm_fields: 'sys_id', sysparm_no_count: 'true' }).reply(200, { result: [{ sys_id: id(9) }] }, json);
-    expect(await open().check()).toEqual({ ok: true, detail: 'authenticated as ServiceNow user frontline.integration; incident table readable (rows visible)' });
+  it('check() proves the credentials and the read ACL, names the fields ACLs hide, and refuses when paging fields are hidden', async () => {
+    const one = (body: Record<string, unknown>) => nock(BASE).get(PATH).query({ ...fixed, sysparm_limit: '1' }).reply(200, body, json);
+    one({ result: [row(9, '2026-03-01 10:00:00')] });
+    expect(await open().check()).toEqual({ ok: true, detail: 'authenticated as ServiceNow user frontline.integration; incident table and every field read' });
+    const { made_sla: _sla, business_service: _service, ...partial } = row(9, '2026-03-01 10:00:00');
+    one({ result: [partial] });
+    expect((await open().check()).detail).toBe('authenticated as ServiceNow user frontline.integration; incident table readable, but its ACLs hide business_service, made_sla (tickets will lack them)');
+    one({ result: [] });
+    expect((await open().check()).detail).toContain('no incident is visible to the user');
+    const { sys_updated_on: _updated, ...unpageable } = row(9, '2026-03-01 10:00:00');
+    one({ result: [unpageable] });
+    const refused = await failure(open().check());
+    expect([refused.code, refused.failure, refused.message]).toEqual(['FIELDS_HIDDEN', 'config', 'Connector "servicenow-itsm": the ServiceNow user frontline.integration cannot read sys_updated_on of incidents, which paging needs — grant read ACLs on those fields']);
   });
 });
 
