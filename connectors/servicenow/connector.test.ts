@@ -119,6 +119,45 @@ describe('servicenow connector: incident table by keyset', () => {
   });
 });
 
+describe('servicenow connector: OAuth at /oauth_token.do', () => {
+  const CLIENT_SECRET = 'sn-client-secret-55aa';
+  const oauth = (auth: Record<string, string>, secrets: Record<string, string>) =>
+    open({ settings: { auth }, secrets, secretSources: { clientSecret: 'SN_CLIENT_SECRET', password: 'SN_PASSWORD' } });
+  const form = (body: string) => Object.fromEntries(new URLSearchParams(body));
+
+  it('makes the password grant with a form body before the first request, reads with the bearer token, and grants again once on a 401', async () => {
+    const grants: Record<string, string>[] = [];
+    const scope = nock(BASE)
+      .post('/oauth_token.do', (body: string) => (grants.push(form(body)), true)).matchHeader('content-type', 'application/x-www-form-urlencoded')
+      .reply(200, { access_token: 'at-1', refresh_token: 'rt-1', token_type: 'Bearer', expires_in: 1799 }, json)
+      .get(PATH).query(true).matchHeader('authorization', 'Bearer at-1').reply(200, { result: [row(1, '2026-03-01 10:00:00')] }, json)
+      // The token expired mid-walk: one new grant, and the page is asked again.
+      .get(PATH).query(true).matchHeader('authorization', 'Bearer at-1').reply(401, { error: { message: 'User Not Authenticated' }, status: 'failure' }, json)
+      .post('/oauth_token.do', (body: string) => (grants.push(form(body)), true))
+      .reply(200, { access_token: 'at-2', token_type: 'Bearer', expires_in: 1799 }, json)
+      .get(PATH).query(true).matchHeader('authorization', 'Bearer at-2').reply(200, { result: [] }, json);
+    const session = oauth({ type: 'oauth_password', clientId: 'frontline-client', username: 'frontline.integration' }, { clientSecret: CLIENT_SECRET, password: PASSWORD });
+    const pages = await collect(session.ticketPages({ cursor: null, sinceMs: Date.parse('2026-03-01T00:00:00Z') }));
+    expect(scope.isDone()).toBe(true);
+    expect(pages.flatMap((p) => p.records)).toHaveLength(1);
+    const grant = { grant_type: 'password', client_id: 'frontline-client', client_secret: CLIENT_SECRET, username: 'frontline.integration', password: PASSWORD };
+    expect(grants).toEqual([grant, grant]);
+  });
+
+  it('client credentials: a grant without a user; a refused grant is a config error naming what to check, never a secret', async () => {
+    const grants: Record<string, string>[] = [];
+    nock(BASE).post('/oauth_token.do', (body: string) => (grants.push(form(body)), true)).reply(401, { error: 'access_denied', error_description: 'access_denied' }, json);
+    const refused = await failure(oauth({ type: 'oauth_client_credentials', clientId: 'frontline-client' }, { clientSecret: CLIENT_SECRET }).check());
+    expect(grants).toEqual([{ grant_type: 'client_credentials', client_id: 'frontline-client', client_secret: CLIENT_SECRET }]);
+    expect([refused.code, refused.failure]).toEqual(['OAUTH_GRANT_REJECTED', 'config']);
+    expect(refused.message).toContain('the OAuth token endpoint refused the client credentials grant of connector "servicenow-itsm": check the client id and secret');
+    expect(refused.message).not.toContain(CLIENT_SECRET);
+    // A missing secret is named before any request.
+    expect(() => oauth({ type: 'oauth_password', clientId: 'c', username: 'u' }, { clientSecret: CLIENT_SECRET })).toThrow('the secret "password" is not set (auth.type oauth_password)');
+    expect(servicenowConnector.secretNames({ auth: { type: 'oauth_password', clientId: 'c', username: 'u' } })).toEqual(['clientSecret', 'password']);
+  });
+});
+
 describe('servicenow incident normalisation', () => {
   const session = open();
 

@@ -28,8 +28,8 @@ export type RefreshLock = <T>(refresh: (readStored: () => Promise<StoredTokens>)
 
 export interface AuthStateDeps {
   connectorKey: string;
-  /** POSTs the grant body to the token endpoint (through the same HTTP layer) and returns its JSON. */
-  exchange(tokenPath: string, body: Record<string, string>): Promise<unknown>;
+  /** POSTs the grant body to the token endpoint (through the same HTTP layer; JSON, or a form) and returns its JSON. */
+  exchange(tokenPath: string, body: Record<string, string>, encoding: 'json' | 'form'): Promise<unknown>;
   onRotated?(tokens: RotatedTokens): Promise<void>;
   /**
    * Without it, two runs of one connector (back-fill and incremental) that refresh at once race: the
@@ -51,6 +51,7 @@ export interface AuthState {
 }
 
 export function createAuthState(auth: AuthStrategy, deps: AuthStateDeps): AuthState {
+  if (auth.type === 'oauth_grant') return grantState(auth, deps);
   if (auth.type !== 'oauth') {
     const value = staticHeader(auth);
     return { header: () => value, generation: () => 0, canRefresh: () => false, needsRefresh: () => false, refresh: async () => undefined };
@@ -104,16 +105,9 @@ export function createAuthState(auth: AuthStrategy, deps: AuthStateDeps): AuthSt
       refresh_token: refreshToken,
       client_id: clientId,
       client_secret: clientSecret,
-    });
-    const parsed = tokenResponseSchema.safeParse(json);
-    if (!parsed.success) {
-      throw new ConnectorError(`Connector "${deps.connectorKey}": the OAuth token endpoint answered without an access_token`, {
-        failure: 'system',
-        code: 'OAUTH_BAD_TOKEN_RESPONSE',
-        connector: deps.connectorKey,
-      });
-    }
-    const rotated = { accessToken: parsed.data.access_token, refreshToken: parsed.data.refresh_token ?? refreshToken };
+    }, 'json');
+    const token = tokenOf(json, deps.connectorKey);
+    const rotated = { accessToken: token.access_token, refreshToken: token.refresh_token ?? refreshToken };
     // Persist first: the old refresh token is already dead, losing the new one strands the connector.
     if (deps.onRotated) await persist(deps, rotated);
     accessToken = rotated.accessToken;
@@ -136,7 +130,41 @@ export function createAuthState(auth: AuthStrategy, deps: AuthStateDeps): AuthSt
   };
 }
 
-function staticHeader(auth: Exclude<AuthStrategy, { type: 'oauth' }>): string | null {
+/** A grant made before the first request and again after a 401, once per generation however many requests ask. */
+function grantState(auth: Extract<AuthStrategy, { type: 'oauth_grant' }>, deps: AuthStateDeps): AuthState {
+  let accessToken: string | null = null;
+  let generation = 0;
+  let inflight: Promise<void> | null = null;
+  const body: Record<string, string> = { grant_type: auth.grant, client_id: auth.clientId, client_secret: auth.clientSecret, ...(auth.user ? { username: auth.user.username, password: auth.user.password } : {}) };
+  return {
+    header: () => (accessToken === null ? null : `Bearer ${accessToken}`),
+    generation: () => generation,
+    canRefresh: () => true,
+    needsRefresh: () => accessToken === null,
+    async refresh(seenGeneration) {
+      if (seenGeneration !== generation) return;
+      inflight ??= (async () => {
+        accessToken = tokenOf(await deps.exchange(auth.tokenPath, body, 'form'), deps.connectorKey).access_token;
+        generation += 1;
+      })().finally(() => {
+        inflight = null;
+      });
+      await inflight;
+    },
+  };
+}
+
+function tokenOf(json: unknown, connectorKey: string): z.infer<typeof tokenResponseSchema> {
+  const parsed = tokenResponseSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  throw new ConnectorError(`Connector "${connectorKey}": the OAuth token endpoint answered without an access_token`, {
+    failure: 'system',
+    code: 'OAUTH_BAD_TOKEN_RESPONSE',
+    connector: connectorKey,
+  });
+}
+
+function staticHeader(auth: Exclude<AuthStrategy, { type: 'oauth' } | { type: 'oauth_grant' }>): string | null {
   switch (auth.type) {
     case 'api_token':
       // https://developer.zendesk.com/api-reference/introduction/security-and-auth/#api-token

@@ -79,6 +79,20 @@ export type AuthStrategy =
       /** Token endpoint relative to the base URL; default `/oauth/tokens` (Zendesk). */
       tokenPath?: string;
     }
+  /**
+   * OAuth by a grant the kit makes before the first request and again on a 401 (the token expired):
+   * the resource-owner password grant, or client credentials. Nothing rotates, nothing is persisted.
+   * The token endpoint takes a form body (ServiceNow's `/oauth_token.do`).
+   */
+  | {
+      type: 'oauth_grant';
+      grant: 'password' | 'client_credentials';
+      clientId: string;
+      clientSecret: string;
+      /** The password grant's user. */
+      user?: { username: string; password: string };
+      tokenPath: string;
+    }
   | { type: 'none' };
 
 export interface IncrementalSpec {

@@ -111,18 +111,23 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
   const maxAttempts = options.maxAttempts ?? 5;
   const stats: HttpStats = { requests: 0, throttled: 0, retried: 0, waitedMs: 0 };
   const tokenRules: ResponseRule[] = [
-    {
-      match: { status: [400, 401, 403] },
-      action: 'fail',
-      failure: 'config',
-      code: 'OAUTH_REFRESH_REJECTED',
-      message: 'the OAuth refresh token was rejected: authorise connector "{connector}" again to get a new refresh token',
-    },
+    options.auth.type === 'oauth_grant'
+      ? {
+        match: { status: [400, 401, 403] }, action: 'fail', failure: 'config', code: 'OAUTH_GRANT_REJECTED',
+        message: `the OAuth token endpoint refused the ${options.auth.grant.replace('_', ' ')} grant of connector "{connector}": check the client id and secret${options.auth.grant === 'password' ? ', and the user and password' : ''}`,
+      }
+      : {
+        match: { status: [400, 401, 403] }, action: 'fail', failure: 'config', code: 'OAUTH_REFRESH_REJECTED',
+        message: 'the OAuth refresh token was rejected: authorise connector "{connector}" again to get a new refresh token',
+      },
   ];
   const auth = createAuthState(options.auth, {
     connectorKey: key,
-    exchange: async (tokenPath, body) =>
-      (await run({ method: 'POST', url: tokenPath, data: body, skipAuth: true, rules: tokenRules, notFoundIsConfig: true })).data,
+    exchange: async (tokenPath, body, encoding) =>
+      (await run({
+        method: 'POST', url: tokenPath, skipAuth: true, rules: tokenRules, notFoundIsConfig: true,
+        ...(encoding === 'form' ? { data: new URLSearchParams(body).toString(), headers: { 'Content-Type': 'application/x-www-form-urlencoded' } } : { data: body }),
+      })).data,
     ...(options.onSecretsRotated ? { onRotated: options.onSecretsRotated } : {}),
     ...(options.withRefreshLock ? { withRefreshLock: options.withRefreshLock } : {}),
   });
