@@ -28,8 +28,8 @@ export async function countBuckets(db: pg.Pool | pg.PoolClient, kpi: KpiSelectio
   const p = new SqlParams();
   const column = timeColumnOf(kpi.metric);
   // Created in the listed buckets: the selection holds those buckets' tickets only.
-  const createdIn = column === 'created_at' && scope.buckets !== null;
-  const selection = selectionSql(kpi, p, createdIn && scope.buckets !== null ? { buckets: scope.buckets } : undefined);
+  const createdIn = column === 'created_at' && scope.buckets !== null ? { buckets: scope.buckets } : undefined;
+  const selection = selectionSql(kpi, p, createdIn);
   const tz = p.add(kpi.timeZone);
   if (column === null) return countBacklog(db, kpi, selection, p, tz, scope.from, now);
   const bucket = bucketStartSql(`x.${column}`, kpi.bucket, tz);
@@ -40,7 +40,7 @@ export async function countBuckets(db: pg.Pool | pg.PoolClient, kpi: KpiSelectio
     conditions.push(`x.${column} >= ${bucketStartSql(`${from}::timestamptz`, kpi.bucket, tz)}`);
   }
   // Otherwise only the listed buckets are kept (a hashed lookup: a refresh may list thousands of hours).
-  const only = scope.buckets === null || createdIn ? '' : `WHERE b.s IN (SELECT unnest(${p.add(scope.buckets)}::timestamptz[]))`;
+  const only = scope.buckets === null || createdIn !== undefined ? '' : `WHERE b.s IN (SELECT unnest(${p.add(scope.buckets)}::timestamptz[]))`;
   const rows = await db.query<CountRow>(
     `SELECT b.s, count(*)::int AS tickets, count(*) FILTER (WHERE b.hit)::int AS hits,
             percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM b.resolved_at - b.created_at) / 3600) AS median_hours

@@ -4,7 +4,8 @@ import { type KpiDefinition, kpiNodeKeys } from './kpi-definitions.ts';
 import { kpiSeriesPoints } from './kpi-series-repository.ts';
 
 /**
- * KPIs with where each stands now, or at the end of a reporting period (src/domain/kpi/kpi-standing.ts): read from its series, one short range per KPI.
+ * KPIs with where each stands now, or at the end of a reporting period (src/domain/kpi/kpi-standing.ts):
+ * read from its series, one short range per KPI.
  */
 export interface KpiWithStanding {
   kpi: KpiDefinition;
